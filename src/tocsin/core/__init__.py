@@ -1,0 +1,1 @@
+"""Layer 1: errors, typed settings, country names and codes."""

@@ -1,0 +1,1 @@
+"""Layer 5: producing past forecasts (backtest), scoring them (metrics), explaining them."""

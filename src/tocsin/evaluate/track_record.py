@@ -1,0 +1,86 @@
+"""A model's track record: its walk-forward forecasts scored beside EWP's published ones, on the same rows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from tocsin.evaluate.backtest import BacktestSpec, add_ranks, missing_rows, restrict_to, walk_forward
+from tocsin.evaluate.metrics import bootstrap_difference, score, score_by_year
+from tocsin.models.base import make_model
+
+
+@dataclass
+class TrackRecord:
+    model: str
+    spec: BacktestSpec
+    predictions: pd.DataFrame  # every forecast the model made: ccode, year, prob, rank, onset
+    scored: pd.DataFrame  # the rows EWP also forecast: + ewp_prob, ewp_rank, name
+    metrics: dict[str, float]
+    ewp_metrics: dict[str, float]
+    per_year: pd.DataFrame
+    differences: dict[str, dict[str, float]]
+    unscored: pd.DataFrame  # EWP rows this model could not forecast (missing inputs)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        def clean(v: Any) -> Any:
+            if isinstance(v, float) and math.isnan(v):
+                return None
+            return v
+
+        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: clean(v) for k, v in r.items()} for r in df.astype(object).to_dict("records")]
+
+        return {
+            "model": self.model,
+            "params": {k: clean(v) if not isinstance(v, list) else v for k, v in self.params.items()},
+            "spec": {"start": self.spec.start, "end": self.spec.end, "outcome": self.spec.outcome,
+                     "target": self.spec.target},
+            "metrics": {k: clean(v) for k, v in self.metrics.items()},
+            "ewp_published_metrics": {k: clean(v) for k, v in self.ewp_metrics.items()},
+            "difference_vs_ewp": self.differences,
+            "per_year": records(self.per_year),
+            "predictions": records(self.predictions[["ccode", "year", "prob", "rank", "onset"]]),
+            "scored_rows": records(self.scored[["ccode", "year"]]),
+            "unscored_rows": records(self.unscored),
+        }
+
+
+def run_track_record(
+    panel: pd.DataFrame,
+    ewp: pd.DataFrame,
+    model: str,
+    spec: BacktestSpec,
+    *,
+    n_jobs: int = 1,
+    seed: int = 0,
+    n_boot: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    model_params: dict[str, Any] | None = None,
+) -> TrackRecord:
+    """Backtest `model` and score it on exactly the rows that carry EWP's published `risk_prev`."""
+    params = model_params or {}
+    preds = walk_forward(panel, lambda: make_model(model, **params), spec, n_jobs=n_jobs, progress=progress)
+    ewp_rows = ewp[ewp["risk_prev"].notna() & ewp["year"].between(spec.start, spec.end)]
+    ewp_rows = ewp_rows.rename(columns={"risk_prev": "ewp_prob"})[["ccode", "year", "ewp_name", "ewp_prob"]]
+    ours = restrict_to(preds, ewp_rows)
+    scored = ours.merge(ewp_rows, on=["ccode", "year"], how="inner")
+    scored = add_ranks(scored, "ewp_prob", "ewp_rank")
+    unscored = missing_rows(preds, ewp_rows)
+    metrics = score(scored)
+    ewp_metrics = score(scored, "ewp_prob", "ewp_rank")
+    per_year = score_by_year(scored).merge(
+        score_by_year(scored, "ewp_prob", "ewp_rank"), on="year", suffixes=("", "_ewp")
+    )
+    diffs = bootstrap_difference(
+        scored["onset"].to_numpy(),
+        (scored["prob"].to_numpy(), scored["rank"].to_numpy(dtype=float)),
+        (scored["ewp_prob"].to_numpy(), scored["ewp_rank"].to_numpy(dtype=float)),
+        n_boot=n_boot, seed=seed,
+    )
+    return TrackRecord(model, spec, preds, scored, metrics, ewp_metrics, per_year, diffs, unscored, params)

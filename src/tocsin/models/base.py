@@ -1,0 +1,75 @@
+"""The model contract and registry.
+
+Every model is a scikit-learn classifier: hyper-parameters in `__init__` (stored unvalidated), `fit(X, y)`
+returns self, learned state ends in `_`, `predict_proba(X)` returns an (n, 2) array. X is a DataFrame of the
+panel; each model picks its own columns (`features_` after fit). Rows a model cannot score (missing inputs it
+does not impute) get NaN probabilities rather than being dropped, so callers keep row alignment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from tocsin.core.errors import ModelError
+
+
+class Forecaster(Protocol):
+    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> Forecaster: ...
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    factory: Callable[..., Forecaster]
+    description: str
+
+
+_REGISTRY: dict[str, ModelInfo] = {}
+DEFAULT_MODEL = "ewp"
+
+
+def register(name: str, description: str) -> Callable[[Callable[..., Forecaster]], Callable[..., Forecaster]]:
+    def deco(factory: Callable[..., Forecaster]) -> Callable[..., Forecaster]:
+        if name in _REGISTRY:
+            raise ValueError(f"model {name!r} registered twice")
+        _REGISTRY[name] = ModelInfo(name, factory, description)
+        return factory
+
+    return deco
+
+
+def _load_builtin() -> None:
+    # Importing the modules runs their @register decorators.
+    from tocsin.models import ewp  # noqa: F401
+
+
+def available() -> list[ModelInfo]:
+    _load_builtin()
+    return list(_REGISTRY.values())
+
+
+def make_model(name: str, **params: Any) -> Forecaster:
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise ModelError(f"unknown model {name!r}; available: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name].factory(**params)
+
+
+def numeric_matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise ModelError(f"input lacks feature column(s) {missing[:5]}")
+    return X[columns].to_numpy(dtype=float, na_value=np.nan)
+
+
+def proba_columns(p: np.ndarray) -> np.ndarray:
+    return np.column_stack([1.0 - p, p])

@@ -1,0 +1,1 @@
+"""Layer 6: reports (HTML, PDF) and charts."""

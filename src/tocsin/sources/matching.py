@@ -1,0 +1,112 @@
+"""Which entities of a source are Gleditsch-Ward states: the match used to key features, and the report of
+every entity left unmatched (it must list only territories, aggregates and GADM-only units)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tocsin.core import countries
+from tocsin.core.errors import DataError
+
+# Identifiers some sources use for states that no longer exist (Gapminder/Open Numbers ids in EM-DAT),
+# spelled as names the countries module knows.
+HISTORICAL_IDS: dict[str, str] = {
+    "deu_west": "West Germany", "deu_east": "East Germany", "yem_north": "North Yemen", "ussr": "Soviet Union",
+    "yug": "Yugoslavia", "cheslo": "Czechoslovakia", "scg": "Serbia and Montenegro",
+}
+
+# (entity column, name column or None) of every table whose countries are matched by name or ISO3.
+ENTITY_COLUMNS: dict[str, tuple[str, str | None]] = {
+    "climate_cru_pre": ("iso3", None), "climate_cru_pre_pop": ("iso3", None), "climate_cru_tmp": ("iso3", None),
+    "climate_era5_pre": ("iso3", None), "climate_spei1": ("iso3", None), "climate_spei1_pop": ("iso3", None),
+    "climate_temp_anomaly": ("name", None), "climate_temp_anomaly_monthly": ("name", None),
+    "emdat_drought_affected": ("geo", None), "emdat_drought_deaths": ("geo", None),
+    "swiid_summary": ("country", None), "ne_admin0_50m": ("iso3", "name"),
+    "ewp_in_hief_data": ("Country", None), "ewp_in_vdem": ("country_name", None),
+}
+GADM_NAMES_TABLE = "climate_gadm_countries"
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    """A source's entities matched to states: `gwcode` by entity, and the entities no state matched."""
+
+    source: str
+    gwcode: dict[str, int]
+    iso3: dict[str, str | None]
+    unmatched: list[str]  # "ENTITY (name)" or "name"
+    names: dict[str, str]
+
+    def frame(self) -> pd.DataFrame:
+        """(entity, gwcode, iso3) of the matched entities."""
+        return pd.DataFrame({"entity": list(self.gwcode), "gwcode": list(self.gwcode.values()),
+                             "iso3": [self.iso3[e] for e in self.gwcode]})
+
+
+def _match_one_code(code: str) -> countries.Country | None:
+    try:
+        return countries.by_iso3(code.upper())
+    except Exception:  # by_iso3 may raise CountryNotFoundError or return None: both mean "not a state"
+        return None
+
+
+def match_entities(source: str, entities: list[str], names: Mapping[str, str] | None = None) -> EntityMatch:
+    """Match entity codes/names to states: ISO3 code first, then the entity's name (historical ids aliased)."""
+    names = dict(names or {})
+    gw: dict[str, int] = {}
+    iso: dict[str, str | None] = {}
+    pending: dict[str, str] = {}  # entity -> name to match
+    for ent in entities:
+        label = names.get(ent, ent)
+        if ent in HISTORICAL_IDS:
+            pending[ent] = HISTORICAL_IDS[ent]
+            continue
+        country = _match_one_code(ent) if len(ent) == 3 and ent.isalpha() else None
+        if country is not None and country.gwcode is not None:
+            gw[ent], iso[ent] = int(country.gwcode), country.iso3
+        else:
+            pending[ent] = label
+    if pending:
+        result = countries.match_names(sorted(set(pending.values())))
+        for ent, label in pending.items():
+            country = result.matched.get(label)
+            if country is not None and country.gwcode is not None:
+                gw[ent], iso[ent] = int(country.gwcode), country.iso3
+    unmatched = sorted(
+        f"{e} ({names[e]})" if e in names and names[e] != e else e for e in entities if e not in gw
+    )
+    return EntityMatch(source=source, gwcode=gw, iso3=iso, unmatched=unmatched,
+                       names={e: names.get(e, e) for e in entities})
+
+
+def source_entities(table: str, frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """The distinct entities of a table (and their names where the table carries them)."""
+    if table not in ENTITY_COLUMNS:
+        raise DataError(table, "no country column known for this table")
+    col, name_col = ENTITY_COLUMNS[table]
+    if col not in frame.columns:
+        raise DataError(table, "country column is missing", column=col)
+    ents = frame[col].dropna().astype(str)
+    names: dict[str, str] = {}
+    if name_col is not None:
+        pairs = frame[[col, name_col]].dropna().astype(str).drop_duplicates(col)
+        names = dict(zip(pairs[col], pairs[name_col], strict=True))
+    return sorted(ents.unique()), names
+
+
+def match_table(table: str, frame: pd.DataFrame, gadm_names: pd.DataFrame | None = None) -> EntityMatch:
+    """Match a warehouse table's countries; GADM names (table climate_gadm_countries) label climate codes."""
+    ents, names = source_entities(table, frame)
+    if gadm_names is not None and table.startswith("climate_") and ENTITY_COLUMNS[table][0] == "iso3":
+        names = {**dict(zip(gadm_names["iso3"].astype(str), gadm_names["name"].astype(str), strict=True)),
+                 **names}
+    return match_entities(table, ents, names)
+
+
+def unmatched_report(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """For every table with a country column among `tables`: the entities matched to no state."""
+    gadm = tables.get(GADM_NAMES_TABLE)
+    return {t: match_table(t, f, gadm).unmatched for t, f in tables.items() if t in ENTITY_COLUMNS}

@@ -1,0 +1,1 @@
+"""Layer 2: the DuckDB warehouse and its provenance."""

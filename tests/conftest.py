@@ -1,0 +1,54 @@
+"""Shared fixtures. Integration tests read the real data mirror; unit tests make their own small data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _mirror_path() -> Path:
+    env = os.environ.get("TOCSIN_DATA_MIRROR")
+    return Path(env).resolve() if env else (ROOT.parent / "shared" / "data" / "mirror").resolve()
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    path = _mirror_path()
+    if not path.is_dir():
+        pytest.skip(f"data mirror not found at {path} (set TOCSIN_DATA_MIRROR)")
+    return path
+
+
+@pytest.fixture
+def tocsin_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty TOCSIN_HOME for one test, with no mirror unless the test sets one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TOCSIN_HOME", str(home))
+    monkeypatch.delenv("TOCSIN_DATA_MIRROR", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def pulled_home(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse pulled once from the real mirror, shared by the integration tests of a session."""
+    from tocsin.core.settings import Settings
+    from tocsin.sources.catalog import enabled_sources
+    from tocsin.warehouse.store import Warehouse
+
+    home = tmp_path_factory.mktemp("pulled")
+    s = Settings(home=home, data_mirror=mirror)
+    Warehouse(s.warehouse_path).pull(enabled_sources(s), mirror=mirror)
+    return home
+
+
+@pytest.fixture(scope="session")
+def real_panel(pulled_home: Path):  # type: ignore[no-untyped-def]
+    from tocsin.features.panel import ewp_published, load_panel
+    from tocsin.warehouse.store import Warehouse
+
+    wh = Warehouse(pulled_home / "warehouse.duckdb")
+    return load_panel(wh), ewp_published(wh)

@@ -1,0 +1,100 @@
+"""Walk-forward backtests: what each forecast may see, and how forecasts are scored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from factories import make_panel
+
+from tocsin.evaluate.backtest import BacktestSpec, forecast_year, walk_forward
+from tocsin.evaluate.metrics import bootstrap_difference, score, topk_recall
+from tocsin.models.base import make_model
+
+FEW = ["discrimpop", "coup.try.5yr", "efindex", "year"]
+
+
+def _model():  # type: ignore[no-untyped-def]
+    return make_model("ewp", features=FEW, cv=3, n_alphas=20)
+
+
+def test_training_rows_end_where_the_outcome_was_still_unknown() -> None:
+    spec = BacktestSpec(outcome="mk_onset_1or2")
+    assert spec.train_cutoff(2000) == 1997
+    assert BacktestSpec(outcome="mk_onset_1").train_cutoff(2000) == 1998
+    assert BacktestSpec(outcome="mk_onset").train_cutoff(2000) == 1999
+
+
+def test_changing_any_value_after_the_cutoff_leaves_that_years_forecast_unchanged() -> None:
+    panel = make_panel(seed=1)
+    year = 2005
+    spec = BacktestSpec(start=year, end=year)
+    before = forecast_year(panel, _model, year, spec)
+    tampered = panel.copy()
+    later = tampered["year"] >= year  # features of year-1 are allowed; everything from `year` on is not
+    rng = np.random.default_rng(5)
+    for col in [*FEW, "mk_onset", "mk_onset_1", "mk_onset_2"]:
+        tampered.loc[later, col] = rng.permutation(tampered.loc[later, col].to_numpy().copy())
+    # Outcomes of training rows that were not yet known at the time must not matter either.
+    unknown = tampered["year"].between(spec.train_cutoff(year) + 1, year - 1)
+    tampered.loc[unknown, "mk_onset_1or2"] = 1 - tampered.loc[unknown, "mk_onset_1or2"]
+    after = forecast_year(tampered, _model, year, spec)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_the_tampering_above_would_be_noticed_if_it_touched_the_training_rows() -> None:
+    panel = make_panel(seed=1)
+    spec = BacktestSpec(start=2005, end=2005)
+    before = forecast_year(panel, _model, 2005, spec)
+    tampered = panel.copy()
+    known = tampered["year"] <= spec.train_cutoff(2005)
+    tampered.loc[known, "mk_onset_1or2"] = 1 - tampered.loc[known, "mk_onset_1or2"]
+    after = forecast_year(tampered, _model, 2005, spec)
+    assert not np.allclose(before["prob"], after["prob"])
+
+
+def test_walk_forward_ranks_within_each_year_and_attaches_that_years_onsets() -> None:
+    panel = make_panel(seed=2)
+    preds = walk_forward(panel, _model, BacktestSpec(start=2000, end=2002))
+    assert sorted(preds["year"].unique()) == [2000, 2001, 2002]
+    for _, g in preds.groupby("year"):
+        assert g.sort_values("prob", ascending=False)["rank"].iloc[0] == 1
+    merged = preds.merge(panel[["ccode", "year", "mk_onset"]], on=["ccode", "year"])
+    assert (merged["onset"] == merged["mk_onset"]).all()
+
+
+def test_reruns_give_identical_forecasts() -> None:
+    panel = make_panel(seed=3)
+    spec = BacktestSpec(start=2010, end=2011)
+    a = walk_forward(panel, _model, spec)
+    b = walk_forward(panel, _model, spec, n_jobs=2)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_scores_on_a_hand_checked_example() -> None:
+    frame = pd.DataFrame({
+        "year": [1, 1, 1, 2, 2, 2],
+        "onset": [1, 0, 0, 0, 1, 0],
+        "prob": [0.9, 0.2, 0.1, 0.5, 0.4, 0.3],
+        "rank": [1, 2, 3, 1, 2, 3],
+    })
+    s = score(frame)
+    assert s["auc"] == pytest.approx(0.875)  # 7 of 8 onset/non-onset pairs ordered right
+    assert s["brier"] == pytest.approx(np.mean([0.01, 0.04, 0.01, 0.25, 0.36, 0.09]))
+    assert s["base_rate"] == pytest.approx(1 / 3)
+    assert s["brier_skill"] == pytest.approx(1 - s["brier"] / (2 / 9))
+    assert topk_recall(frame, 1) == 0.5
+    assert topk_recall(frame, 2) == 1.0
+
+
+def test_bootstrap_interval_covers_zero_for_identical_forecasts_and_not_for_a_much_better_one() -> None:
+    rng = np.random.default_rng(0)
+    y = (rng.random(2000) < 0.05).astype(int)
+    noise = rng.random(2000)
+    good = y * 0.5 + noise * 0.5
+    ranks = pd.Series(noise).rank(ascending=False).to_numpy()
+    same = bootstrap_difference(y, (noise, ranks), (noise, ranks), n_boot=200)
+    assert same["auc"]["ci_low"] == same["auc"]["ci_high"] == 0
+    better = bootstrap_difference(y, (good, pd.Series(good).rank(ascending=False).to_numpy()),
+                                  (noise, ranks), n_boot=200)
+    assert better["auc"]["ci_low"] > 0.2
