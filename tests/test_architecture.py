@@ -18,7 +18,7 @@ LAYERS: dict[str, float] = {
     "models": 4,
     "evaluate": 5.0, "monitor": 5.0, "prevention": 5.1,
     "reports": 6,
-    "cli": 7, "web": 7,
+    "web": 7.0, "cli": 7.1,
 }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from factories import make_panel
 
+from factories import make_panel
 from tocsin.evaluate.backtest import BacktestSpec, forecast_year, walk_forward
 from tocsin.evaluate.metrics import bootstrap_difference, score, topk_recall
 from tocsin.models.base import make_model

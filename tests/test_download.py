@@ -33,7 +33,7 @@ def test_fetch_reads_the_mirror_and_records_the_sha256(tmp_path: Path) -> None:
 
 def test_a_pinned_sha256_that_differs_is_an_error_naming_the_file(tmp_path: Path) -> None:
     _put(tmp_path, b"a,b\n1,2\n")
-    with pytest.raises(ChecksumError, match="some file.csv: sha256 mismatch"):
+    with pytest.raises(ChecksumError, match=r"some file\.csv: sha256 mismatch"):
         fetch(URL, mirror=tmp_path, sha256="0" * 64)
 
 

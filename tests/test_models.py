@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from factories import make_panel
 from sklearn.base import clone
 
+from factories import make_panel
 from tocsin.core.errors import ModelError
 from tocsin.models.base import available, make_model
 
@@ -39,7 +39,7 @@ def test_rows_with_missing_inputs_are_scored_nan_not_dropped() -> None:
 
 
 def test_unknown_model_names_list_the_available_ones() -> None:
-    with pytest.raises(ModelError, match="available: .*ewp"):
+    with pytest.raises(ModelError, match=r"available: .*ewp"):
         make_model("nope")
 
 

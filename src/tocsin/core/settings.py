@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     )
     seed: int = Field(default=20240, description="Random seed for every stochastic step.")
     n_jobs: int = Field(default=2, description="Worker processes for backtests.")
+    playbook_path: Path | None = Field(
+        default=None,
+        description="Your own prevention playbook (TOML); default: the one shipped in tocsin.prevention.",
+    )
 
     @property
     def warehouse_path(self) -> Path:
@@ -39,6 +43,10 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def results_dir(self) -> Path:
+        return self.home / "results"
 
     @property
     def monitor_url(self) -> str:

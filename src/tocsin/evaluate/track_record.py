@@ -11,7 +11,7 @@ import pandas as pd
 
 from tocsin.evaluate.backtest import BacktestSpec, add_ranks, missing_rows, restrict_to, walk_forward
 from tocsin.evaluate.metrics import bootstrap_difference, score, score_by_year
-from tocsin.models.base import make_model
+from tocsin.models.base import COMPOSITES, check_model_name, make_model
 
 
 @dataclass
@@ -65,7 +65,42 @@ def run_track_record(
 ) -> TrackRecord:
     """Backtest `model` and score it on exactly the rows that carry EWP's published `risk_prev`."""
     params = model_params or {}
-    preds = walk_forward(panel, lambda: make_model(model, **params), spec, n_jobs=n_jobs, progress=progress)
+    preds = model_forecasts(panel, model, spec, n_jobs=n_jobs, progress=progress, params=params)
+    return score_track_record(preds, ewp, model, spec, seed=seed, n_boot=n_boot, params=params)
+
+
+def model_forecasts(
+    panel: pd.DataFrame,
+    model: str,
+    spec: BacktestSpec,
+    *,
+    n_jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    params: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Walk-forward forecasts of any named model, single or composite."""
+    check_model_name(model)
+    if model in COMPOSITES:
+        from tocsin.evaluate.ensemble import ensemble_walk_forward
+
+        preds, _ = ensemble_walk_forward(panel, spec, model, n_jobs=n_jobs, progress=progress)
+        return preds
+    return walk_forward(panel, lambda: make_model(model, **(params or {})), spec, n_jobs=n_jobs,
+                        progress=progress)
+
+
+def score_track_record(
+    preds: pd.DataFrame,
+    ewp: pd.DataFrame,
+    model: str,
+    spec: BacktestSpec,
+    *,
+    seed: int = 0,
+    n_boot: int = 1000,
+    params: dict[str, Any] | None = None,
+) -> TrackRecord:
+    """Score past forecasts beside EWP's published ones, on the rows both have."""
+    preds = preds[preds["year"].between(spec.start, spec.end)]
     ewp_rows = ewp[ewp["risk_prev"].notna() & ewp["year"].between(spec.start, spec.end)]
     ewp_rows = ewp_rows.rename(columns={"risk_prev": "ewp_prob"})[["ccode", "year", "ewp_name", "ewp_prob"]]
     ours = restrict_to(preds, ewp_rows)
@@ -83,4 +118,4 @@ def run_track_record(
         (scored["ewp_prob"].to_numpy(), scored["ewp_rank"].to_numpy(dtype=float)),
         n_boot=n_boot, seed=seed,
     )
-    return TrackRecord(model, spec, preds, scored, metrics, ewp_metrics, per_year, diffs, unscored, params)
+    return TrackRecord(model, spec, preds, scored, metrics, ewp_metrics, per_year, diffs, unscored, params or {})

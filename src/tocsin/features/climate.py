@@ -73,7 +73,8 @@ def spei_features(spei: pd.DataFrame, prefix: str = "spei") -> pd.DataFrame:
     mean12 = wide.mean(axis=1).where(full)
     grid12 = _year_grid(mean12.to_frame("m"))["m"]
     # 36 months ending in December of t = the mean of the three calendar-year means t-2..t.
-    mean36 = grid12.groupby(level="ccode", group_keys=False).apply(lambda s: s.rolling(3, min_periods=3).mean())
+    mean36 = grid12.groupby(level="ccode", group_keys=False).apply(
+        lambda s: s.rolling(3, min_periods=3).mean())
     out[f"{prefix}12"] = standardised_anomaly(grid12).reindex(out.index)
     out[f"{prefix}36"] = standardised_anomaly(mean36).reindex(out.index)
     return out
@@ -89,10 +90,10 @@ def precip_anomaly(pre: pd.DataFrame, name: str) -> pd.DataFrame:
 def growing_season(pre: pd.DataFrame, spei: pd.DataFrame | None, prefix: str = "gs") -> pd.DataFrame:
     """Growing-season anomalies: the season is the 4 wettest calendar months of the past 30-year climatology.
 
-    `<prefix>_precip_anom`: that season's rain in year t, standardised against the same months' totals in the
-    30 years before; `<prefix>_dry_months`: season months whose rain is 1 sd or more below the past 30 years of
-    that calendar month (an SPI-1 <= -1 analogue); with `spei`, `<prefix>_spei`: mean SPEI-1 over the season
-    and `<prefix>_spei_dry_months`: season months with SPEI-1 <= -1.
+    `<prefix>_precip_anom`: that season's rain in year t, standardised against the same months' totals
+    in the 30 years before; `<prefix>_dry_months`: season months whose rain is 1 sd or more below the past
+    30 years of that calendar month (an SPI-1 <= -1 analogue); with `spei`, `<prefix>_spei`: mean SPEI-1
+    over the season and `<prefix>_spei_dry_months`: season months with SPEI-1 <= -1.
     """
     wide = _year_grid(_complete_months(pre))
     spei_wide = _complete_months(spei) if spei is not None else None
@@ -116,7 +117,8 @@ def growing_season(pre: pd.DataFrame, spei: pd.DataFrame | None, prefix: str = "
             sd = hist.std(ddof=1)
             anom = (vals[i, season].sum() - hist.mean()) / sd if sd > 0 else np.nan
             month_sd = complete[:, season].std(axis=0, ddof=1)
-            month_z = (vals[i, season] - complete[:, season].mean(axis=0)) / np.where(month_sd > 0, month_sd, np.nan)
+            month_sd = np.where(month_sd > 0, month_sd, np.nan)
+            month_z = (vals[i, season] - complete[:, season].mean(axis=0)) / month_sd
             dry = float((month_z <= MODERATE_DROUGHT).sum())
             gs_spei = gs_spei_dry = np.nan
             if sp is not None and not np.isnan(sp[i, season]).any():
@@ -132,7 +134,8 @@ def heat_months(monthly: pd.DataFrame, name: str) -> pd.DataFrame:
     wide = _year_grid(_complete_months(monthly))
 
     def p90(s: pd.Series) -> pd.Series:
-        return s.rolling(CLIMATOLOGY_YEARS, min_periods=MIN_CLIMATOLOGY_YEARS).quantile(HEAT_QUANTILE).shift(1)
+        window = s.rolling(CLIMATOLOGY_YEARS, min_periods=MIN_CLIMATOLOGY_YEARS)
+        return window.quantile(HEAT_QUANTILE).shift(1)
 
     thresh = wide.groupby(level="ccode", group_keys=False).apply(lambda g: g.apply(p90))
     hot = (wide > thresh) & thresh.notna()

@@ -54,12 +54,15 @@ def adjacency(boundaries: pd.DataFrame, max_km: float = NEIGHBOUR_MAX_KM) -> pd.
             if dist <= max_km:
                 rows.append((codes[i], codes[j], dist))
     pairs = pd.DataFrame(rows, columns=["iso3_a", "iso3_b", "distance_km"])
-    both = pd.concat([pairs, pairs.rename(columns={"iso3_a": "iso3_b", "iso3_b": "iso3_a"})], ignore_index=True)
+    swapped = pairs.rename(columns={"iso3_a": "iso3_b", "iso3_b": "iso3_a"})
+    both = pd.concat([pairs, swapped], ignore_index=True)
     both["contiguous"] = both["distance_km"] <= 5.0  # land border at 1:50m generalisation
     return both.sort_values(["iso3_a", "iso3_b"]).reset_index(drop=True)
 
 
-def neighbour_exposure(pairs: pd.DataFrame, values: pd.DataFrame, spec: dict[str, tuple[str, str]]) -> pd.DataFrame:
+def neighbour_exposure(
+    pairs: pd.DataFrame, values: pd.DataFrame, spec: dict[str, tuple[str, str]]
+) -> pd.DataFrame:
     """Aggregate neighbours' values in the same year.
 
     `pairs`: (ccode, nb_ccode); `values`: (ccode, year, columns...) of every state with data that year;

@@ -76,6 +76,9 @@ class FeatureRegistry:
     def __len__(self) -> int:
         return len(self._by_name)
 
+    def get(self, name: str) -> Feature | None:
+        return self._by_name.get(name)
+
     def names(self, family: str | None = None) -> list[str]:
         return [f.name for f in self if family is None or f.family == family]
 

@@ -36,6 +36,15 @@ class ModelInfo:
 _REGISTRY: dict[str, ModelInfo] = {}
 DEFAULT_MODEL = "ewp"
 
+# Composite models: members (each a registered model) stacked on their own out-of-sample history by
+# tocsin.evaluate.ensemble. Member list fixed a priori: one linear model on levels (EWP's), one linear
+# model with dynamics, and two tree ensembles.
+COMPOSITES: dict[str, tuple[str, ...]] = {"ensemble": ("ewp", "dynamic", "lgbm", "rf")}
+COMPOSITE_DESCRIPTIONS = {
+    "ensemble": "Stack of ewp, dynamic, lgbm and rf, weighted and calibrated on their past out-of-sample "
+                "forecasts (nested walk-forward)",
+}
+
 
 def register(name: str, description: str) -> Callable[[Callable[..., Forecaster]], Callable[..., Forecaster]]:
     def deco(factory: Callable[..., Forecaster]) -> Callable[..., Forecaster]:
@@ -49,12 +58,25 @@ def register(name: str, description: str) -> Callable[[Callable[..., Forecaster]
 
 def _load_builtin() -> None:
     # Importing the modules runs their @register decorators.
-    from tocsin.models import ewp  # noqa: F401
+    from tocsin.models import augmented, dynamic, ewp, trees  # noqa: F401
 
 
 def available() -> list[ModelInfo]:
+    """Single estimators (composites are listed by `model_names`)."""
     _load_builtin()
     return list(_REGISTRY.values())
+
+
+def model_names() -> dict[str, str]:
+    """Every model a user can name, with its description."""
+    _load_builtin()
+    return {**{m.name: m.description for m in _REGISTRY.values()}, **COMPOSITE_DESCRIPTIONS}
+
+
+def check_model_name(name: str) -> str:
+    if name not in model_names():
+        raise ModelError(f"unknown model {name!r}; available: {', '.join(sorted(model_names()))}")
+    return name
 
 
 def make_model(name: str, **params: Any) -> Forecaster:

@@ -38,9 +38,15 @@ class EWPElasticNet(ClassifierMixin, BaseEstimator):
         self.min_alpha_ratio = min_alpha_ratio
         self.random_state = random_state
 
-    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> EWPElasticNet:
+    def _design(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The columns this model reads, as it reads them (subclasses add features or fill gaps)."""
         cols = list(self.features) if self.features is not None else list(EWP_PREDICTORS)
-        A = numeric_matrix(X, cols)
+        return X.reindex(columns=cols) if set(cols) <= set(X.columns) else X[cols]
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> EWPElasticNet:
+        design = self._design(X)
+        cols = list(design.columns)
+        A = numeric_matrix(design, cols)
         target = np.asarray(y, dtype=float)
         ok = np.isfinite(A).all(axis=1) & np.isfinite(target)
         if ok.sum() < self.cv or len(np.unique(target[ok])) < 2:
@@ -69,7 +75,7 @@ class EWPElasticNet(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         if not hasattr(self, "model_"):
             raise ModelError("ewp: predict_proba called before fit")
-        A = numeric_matrix(X, self.features_)
+        A = numeric_matrix(self._design(X), self.features_)
         p = np.full(len(A), np.nan)
         ok = np.isfinite(A).all(axis=1)
         if ok.any():
@@ -78,5 +84,7 @@ class EWPElasticNet(ClassifierMixin, BaseEstimator):
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Each feature's contribution to the log-odds, relative to the training mean (coef x centred value)."""
-        A = numeric_matrix(X, self.features_)
+        if not hasattr(self, "model_"):
+            raise ModelError("ewp: contributions called before fit")
+        A = numeric_matrix(self._design(X), self.features_)
         return pd.DataFrame((A - self.mean_) * self.coef_, columns=self.features_, index=X.index)

@@ -8,10 +8,10 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # headless: reports are built on servers and in CI
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 
 def to_data_uri(fig: Figure) -> str:
@@ -43,5 +43,28 @@ def recall_by_year(per_year: pd.DataFrame, k: int = 30) -> Figure:
     ax.set_ylabel(f"% of onsets in top {k} (cumulative)")
     ax.set_ylim(0, 100)
     ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def reliability(y: np.ndarray, p: np.ndarray, p_ref: np.ndarray | None = None, bins: int = 10) -> Figure:
+    """Observed onset rate against forecast probability, in quantile bins (rare events need quantiles)."""
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    top = 0.0
+    for probs, label, color in ((p, "Tocsin", "#b2182b"), (p_ref, "EWP published", "#4d4d4d")):
+        if probs is None:
+            continue
+        frame = pd.DataFrame({"y": y, "p": probs}).dropna()
+        frame["bin"] = pd.qcut(frame["p"].rank(method="first"), bins, labels=False)
+        g = frame.groupby("bin").agg(p=("p", "mean"), y=("y", "mean"), n=("y", "size"))
+        ax.plot(g["p"] * 100, g["y"] * 100, "o-", label=label, color=color, ms=4)
+        top = max(top, float(g["p"].max()), float(g["y"].max()))
+    lim = top * 100 * 1.1
+    ax.plot([0, lim], [0, lim], ls="--", color="#999", lw=1, label="perfect calibration")
+    ax.set_xlim(0, lim)
+    ax.set_ylim(0, lim)
+    ax.set_xlabel("Forecast probability (%)")
+    ax.set_ylabel("Observed onset rate (%)")
+    ax.legend(frameon=False, fontsize=8)
     ax.grid(alpha=0.3)
     return fig

@@ -1,5 +1,5 @@
-"""Country boundaries: Natural Earth admin-0 polygons (1:50m, 7z-compressed GeoJSON), stored as one row per
-admin-0 unit with its codes and its geometry as WKT (neighbours are computed from them in the features layer)."""
+"""Country boundaries: Natural Earth admin-0 polygons (1:50m, 7z-compressed GeoJSON), stored as one row
+per admin-0 unit with its codes and its geometry as WKT (the features layer computes neighbours from them)."""
 
 from __future__ import annotations
 

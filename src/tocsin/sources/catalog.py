@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from tocsin.core.errors import DataError
 from tocsin.core.settings import Settings
-from tocsin.sources import ewp, subnational
+from tocsin.sources import accountability, boundaries, climate, ewp, inequality, subnational
 from tocsin.sources.base import Source
 
 
 def all_sources() -> list[Source]:
-    return [*ewp.SOURCES, *subnational.SOURCES]
+    return [*ewp.SOURCES, *subnational.SOURCES, *climate.SOURCES, *inequality.SOURCES, *boundaries.SOURCES,
+            *accountability.SOURCES]
 
 
 def get_source(name: str) -> Source:

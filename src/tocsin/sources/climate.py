@@ -26,16 +26,22 @@ EMDAT_REPO = (
     "861e7c49caa87e699eedf9426647ee09ff7f4fee/"
 )
 
-GADM_PUBLISHER = "Gortan, Testa et al. climate_repository (country aggregates of CRU TS 4.07, ERA5, SPEIbase v2.7)"
-GADM_CITATION = (
-    "Gortan M., Testa L., Fagiolo G., Lamperti F. (2024). A unified dataset for pre-processed climate indicators "
-    "weighted by gridded economic activity. Scientific Data 11, 533. Underlying data: {underlying}"
+GADM_PUBLISHER = (
+    "Gortan, Testa et al. climate_repository (country aggregates of CRU TS 4.07, ERA5, SPEIbase v2.7)"
 )
-CRU_CITE = "Harris I. et al. (2020). Version 4 of the CRU TS monthly high-resolution gridded multivariate climate " \
-    "dataset. Scientific Data 7, 109"
+GADM_CITATION = (
+    "Gortan M., Testa L., Fagiolo G., Lamperti F. (2024). A unified dataset for pre-processed climate "
+    "indicators weighted by gridded economic activity. Scientific Data 11, 533. Underlying data: {underlying}"
+)
+CRU_CITE = (
+    "Harris I. et al. (2020). Version 4 of the CRU TS monthly high-resolution gridded multivariate "
+    "climate dataset. Scientific Data 7, 109"
+)
 ERA5_CITE = "Hersbach H. et al. (2020). The ERA5 global reanalysis. QJRMS 146, 1999-2049 (Copernicus C3S)"
-SPEI_CITE = "Vicente-Serrano S.M. et al. (2010). A multiscalar drought index sensitive to global warming: the " \
+SPEI_CITE = (
+    "Vicente-Serrano S.M. et al. (2010). A multiscalar drought index sensitive to global warming: the "
     "Standardized Precipitation Evapotranspiration Index. J. Climate 23; SPEIbase v2.7 (CSIC)"
+)
 
 _DATE = re.compile(r"^X(\d{4})(\d{2})$")
 _MONTHLY_SCHEMA = Schema({"iso3": "str", "year": "int", "month": "int", "value": "number"}, min_rows=100_000,
@@ -54,14 +60,15 @@ def wide_monthly_parser(content: bytes, file: str) -> pd.DataFrame:
     parts = wide["Date"].astype(str).str.extract(_DATE)
     bad = parts[0].isna()
     if bad.any():
-        raise SchemaError(file, f"{int(bad.sum())} date(s) not like X190101, e.g. {wide['Date'][bad].iloc[0]!r}",
-                          column="Date")
+        example = wide["Date"][bad].iloc[0]
+        raise SchemaError(file, f"{int(bad.sum())} date(s) not like X190101, e.g. {example!r}", column="Date")
     codes = [c for c in wide.columns if c != "Date"]
     non_numeric = [c for c in codes if not pd.api.types.is_numeric_dtype(wide[c])]
     if non_numeric:
         raise SchemaError(file, "expected numeric values", column=non_numeric[0])
     values = wide[codes].astype("float64")
-    values.index = pd.MultiIndex.from_arrays([parts[0].astype(int), parts[1].astype(int)], names=["year", "month"])
+    values.index = pd.MultiIndex.from_arrays([parts[0].astype(int), parts[1].astype(int)],
+                                             names=["year", "month"])
     long = values.stack(future_stack=True).dropna().rename("value").reset_index()
     long = long.rename(columns={"level_2": "iso3"})
     bad_month = ~long["month"].between(1, 12)
@@ -74,7 +81,8 @@ def wide_monthly_parser(content: bytes, file: str) -> pd.DataFrame:
 def _gadm(name: str, file: str, sha256: str, what: str, underlying: str, licence: str) -> Source:
     return Source(
         name=name, url=CLIMATE_REPO + "data/" + file, publisher=GADM_PUBLISHER, licence=licence,
-        citation=GADM_CITATION.format(underlying=underlying), parser=wide_monthly_parser, schema=_MONTHLY_SCHEMA,
+        citation=GADM_CITATION.format(underlying=underlying), parser=wide_monthly_parser,
+        schema=_MONTHLY_SCHEMA,
         description=what, sha256=sha256, family="climate", year_column="year",
     )
 
@@ -108,12 +116,14 @@ _MONTHLY: list[Source] = [
 
 GADM_COUNTRIES = Source(
     name="climate_gadm_countries", url=CLIMATE_REPO + "poly/country_list.csv", publisher=GADM_PUBLISHER,
-    licence="GADM terms (non-commercial use, attribution)", citation=GADM_CITATION.format(underlying="GADM 4.1"),
+    licence="GADM terms (non-commercial use, attribution)",
+    citation=GADM_CITATION.format(underlying="GADM 4.1"),
     parser=lambda content, file: read_csv_strict(content, file).rename(columns={"GID_0": "iso3",
                                                                                  "COUNTRY": "name"}),
     schema=Schema({"iso3": "str", "name": "str"}, min_rows=200, not_null=("iso3", "name")),
     description="GADM level-0 codes and names used by the climate aggregates (names the unmatched report)",
-    sha256="74ac79890d44f16c2facb83d7a95ebd2a0b0f04923832c104200a63a23c4e2cd", family="climate", year_column=None,
+    sha256="74ac79890d44f16c2facb83d7a95ebd2a0b0f04923832c104200a63a23c4e2cd", family="climate",
+    year_column=None,
 )
 
 OWID_PUBLISHER = "Our World in Data, from Copernicus Climate Change Service ERA5"
@@ -150,16 +160,18 @@ def _owid_monthly(content: bytes, file: str) -> pd.DataFrame:
 
 _OWID: list[Source] = [
     Source(
-        name="climate_temp_anomaly", url=OWID_REPO + "annual-temperature-anomalies/annual-temperature-anomalies.csv",
+        name="climate_temp_anomaly",
+        url=OWID_REPO + "annual-temperature-anomalies/annual-temperature-anomalies.csv",
         publisher=OWID_PUBLISHER, licence=OWID_LICENCE, citation=OWID_CITATION, parser=_owid_annual,
-        schema=Schema({"name": "str", "iso3": "str", "year": "int", "temp_anomaly": "number"}, min_rows=10_000,
-                      not_null=("name", "year")),
+        schema=Schema({"name": "str", "iso3": "str", "year": "int", "temp_anomaly": "number"},
+                      min_rows=10_000, not_null=("name", "year")),
         description="Annual surface temperature anomaly (deg C vs 1991-2020), country-year 1940-2024 (ERA5)",
         sha256="74723143f4a39d99bf1640167e7f6d74f77cae0f2d1aff229b23a71d4a715f01", family="climate",
     ),
     Source(
         name="climate_temp_anomaly_monthly",
-        url=OWID_REPO + "monthly-surface-temperature-anomalies-by-year/monthly-surface-temperature-anomalies-by-year.csv",
+        url=OWID_REPO + "monthly-surface-temperature-anomalies-by-year/"
+        "monthly-surface-temperature-anomalies-by-year.csv",
         publisher=OWID_PUBLISHER, licence=OWID_LICENCE, citation=OWID_CITATION, parser=_owid_monthly,
         schema=Schema({"name": "str", "iso3": "str", "year": "int", "month": "int", "temp_anomaly": "number"},
                       min_rows=100_000, not_null=("name", "year", "month")),
@@ -196,7 +208,8 @@ _EMDAT: list[Source] = [
         sha256=sha, family="climate", optional_setting="enable_emdat",
     )
     for what, label, sha in (
-        ("affected", "People affected by drought", "9068f1d94d581c8f5f92ccfd8e3665df816dca4854e36a377ea0762d6d3f91a8"),
+        ("affected", "People affected by drought",
+         "9068f1d94d581c8f5f92ccfd8e3665df816dca4854e36a377ea0762d6d3f91a8"),
         ("deaths", "Deaths from drought", "f2b58e0807eb5a54f0e37108dbe919e212946940c34e2449bce5332de6c2017b"),
     )
 ]

@@ -52,7 +52,7 @@ def fetch(url: str, *, mirror: Path | None, sha256: str | None = None, timeout: 
         origin = f"mirror:{path}"
     else:
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - https sources only
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
                 content = resp.read()
         except OSError as exc:
             raise DownloadError(url, f"download failed: {exc}") from exc

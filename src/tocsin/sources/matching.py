@@ -3,6 +3,7 @@ every entity left unmatched (it must list only territories, aggregates and GADM-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,13 +15,35 @@ from tocsin.core.errors import DataError
 # Identifiers some sources use for states that no longer exist (Gapminder/Open Numbers ids in EM-DAT),
 # spelled as names the countries module knows.
 HISTORICAL_IDS: dict[str, str] = {
-    "deu_west": "West Germany", "deu_east": "East Germany", "yem_north": "North Yemen", "ussr": "Soviet Union",
-    "yug": "Yugoslavia", "cheslo": "Czechoslovakia", "scg": "Serbia and Montenegro",
+    "deu_west": "West Germany", "deu_east": "East Germany", "yem_north": "North Yemen",
+    "ussr": "Soviet Union", "yug": "Yugoslavia", "cheslo": "Czechoslovakia", "scg": "Serbia and Montenegro",
 }
+
+# Source-specific ids of entities that are no state and that the countries module does not list: GADM-only
+# units, Natural Earth minor territories, Gapminder ids of territories. Checked by a test against the mirror.
+SOURCE_NON_STATES: frozenset[str] = frozenset({
+    "XAD", "XCA", "XCL", "XPI", "XSP", "ZNC",  # GADM: Akrotiri-Dhekelia, Caspian Sea, Clipperton, Paracel,
+    # Spratly, Northern Cyprus
+    "ATC", "IOA", "KAS",  # Natural Earth: Ashmore-Cartier, Australian Indian Ocean Ter., Siachen Glacier
+    "nld_curacao", "stbar",  # Gapminder ids: Curacao, Saint Barthelemy
+    "United States Virgin Islands",
+})
+# OWID's NIAID regions and ocean basins.
+_NON_STATE_PATTERN = re.compile(r"\(NIAID\)?$|\b(Ocean|Sea|Seas)\b")
+
+
+def is_non_state(entity: str, name: str | None = None) -> bool:
+    """True when an unmatched entity is known not to be a state (territory, aggregate, GADM-only unit)."""
+    label = name or entity
+    if entity in SOURCE_NON_STATES or label in SOURCE_NON_STATES or _NON_STATE_PATTERN.search(label):
+        return True
+    return countries.is_aggregate_or_territory(label) or countries.is_aggregate_or_territory(entity)
+
 
 # (entity column, name column or None) of every table whose countries are matched by name or ISO3.
 ENTITY_COLUMNS: dict[str, tuple[str, str | None]] = {
-    "climate_cru_pre": ("iso3", None), "climate_cru_pre_pop": ("iso3", None), "climate_cru_tmp": ("iso3", None),
+    "climate_cru_pre": ("iso3", None), "climate_cru_pre_pop": ("iso3", None),
+    "climate_cru_tmp": ("iso3", None),
     "climate_era5_pre": ("iso3", None), "climate_spei1": ("iso3", None), "climate_spei1_pop": ("iso3", None),
     "climate_temp_anomaly": ("name", None), "climate_temp_anomaly_monthly": ("name", None),
     "emdat_drought_affected": ("geo", None), "emdat_drought_deaths": ("geo", None),
@@ -40,6 +63,12 @@ class EntityMatch:
     unmatched: list[str]  # "ENTITY (name)" or "name"
     names: dict[str, str]
 
+    @property
+    def unrecognised(self) -> list[str]:
+        """Unmatched entities not known to be non-states: states the matching missed (should be empty)."""
+        return [u for u in self.unmatched if not is_non_state(u.split(" (", 1)[0], self.names.get(
+            u.split(" (", 1)[0]))]
+
     def frame(self) -> pd.DataFrame:
         """(entity, gwcode, iso3) of the matched entities."""
         return pd.DataFrame({"entity": list(self.gwcode), "gwcode": list(self.gwcode.values()),
@@ -54,7 +83,7 @@ def _match_one_code(code: str) -> countries.Country | None:
 
 
 def match_entities(source: str, entities: list[str], names: Mapping[str, str] | None = None) -> EntityMatch:
-    """Match entity codes/names to states: ISO3 code first, then the entity's name (historical ids aliased)."""
+    """Match entity codes/names to states: ISO3 code first, then the name (historical ids aliased)."""
     names = dict(names or {})
     gw: dict[str, int] = {}
     iso: dict[str, str | None] = {}
@@ -106,7 +135,17 @@ def match_table(table: str, frame: pd.DataFrame, gadm_names: pd.DataFrame | None
     return match_entities(table, ents, names)
 
 
-def unmatched_report(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
-    """For every table with a country column among `tables`: the entities matched to no state."""
+def unmatched_report(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every entity of every table with a country column that matched no state: (source, entity, name,
+    non_state). `non_state` False marks a state the matching missed (a bug to fix, expected never)."""
     gadm = tables.get(GADM_NAMES_TABLE)
-    return {t: match_table(t, f, gadm).unmatched for t, f in tables.items() if t in ENTITY_COLUMNS}
+    rows = []
+    for table, frame in tables.items():
+        if table not in ENTITY_COLUMNS:
+            continue
+        match = match_table(table, frame, gadm)
+        for item in match.unmatched:
+            ent = item.split(" (", 1)[0] if item not in match.names else item
+            name = match.names.get(ent, ent)
+            rows.append({"source": table, "entity": ent, "name": name, "non_state": is_non_state(ent, name)})
+    return pd.DataFrame(rows, columns=["source", "entity", "name", "non_state"])

@@ -113,7 +113,9 @@ SYRIA_URL = (
     "065b59fbae11737e0a417ea158cd611b49e6564b/DATA.xlsx"
 )
 SYRIA_SHA256 = "85dc9d447cb5a99d257cc15aa51b2b883d4e60c1f9831279694f748082fe0fb9"
-SYRIA_PUBLISHER = "WFP / HDX Syria subnational NDVI and rainfall indicators (CHIRPS, MODIS), compiled by khder90"
+SYRIA_PUBLISHER = (
+    "WFP / HDX Syria subnational NDVI and rainfall indicators (CHIRPS, MODIS), compiled by khder90"
+)
 SYRIA_LICENCE = "CC BY-IGO (HDX); cite WFP"
 SYRIA_CITATION = (
     "World Food Programme (2025). Syria rainfall and NDVI subnational indicators, Humanitarian Data "
@@ -187,6 +189,14 @@ def hc_table(variable: str, iso3: str) -> str:
     return f"hc_{variable}_{iso3.lower()}"
 
 
+def _as_str(col: pd.Series) -> pd.Series:
+    """Strings from an R factor without converting row by row (categories are few, rows many)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = pd.Series(col.cat.categories.astype(str))
+        return pd.Series(cats.to_numpy()[col.cat.codes.to_numpy()], index=col.index, dtype="str")
+    return col.astype(str)
+
+
 def _hc_parser(gaul: int, country: str) -> Parser:
     base = rdata_parser()
 
@@ -199,18 +209,21 @@ def _hc_parser(gaul: int, country: str) -> Parser:
         if codes != {gaul}:
             raise DataError(file, f"expected GAUL country code {gaul} ({country}), found {sorted(codes)}",
                             column="ADM0_CODE")
-        dates = pd.to_datetime(raw["month"].astype(str), errors="coerce")
-        if dates.isna().any():
-            raise DataError(file, f"{int(dates.isna().sum())} unreadable month(s)", column="month")
+        # Parse each distinct month once: the Nigeria files hold half a million rows.
+        codes, uniques = pd.factorize(raw["month"].astype(object))
+        parsed = pd.to_datetime(pd.Series(uniques).astype(str), errors="coerce")
+        if parsed.isna().any() or (codes < 0).any():
+            raise DataError(file, "unreadable or empty month value(s)", column="month")
+        dates = pd.DatetimeIndex(parsed.to_numpy()[codes])
         return pd.DataFrame({
             "gaul0": raw["ADM0_CODE"].astype("int64"),
-            "country": raw["ADM0_NAME"].astype(str),
+            "country": _as_str(raw["ADM0_NAME"]),
             "adm1_code": raw["ADM1_CODE"].astype("int64"),
-            "adm1_name": raw["ADM1_NAME"].astype(str),
+            "adm1_name": _as_str(raw["ADM1_NAME"]),
             "adm2_code": raw["ADM2_CODE"].astype("int64"),
-            "adm2_name": raw["ADM2_NAME"].astype(str),
-            "year": dates.dt.year.astype("int64"),
-            "month": dates.dt.month.astype("int64"),
+            "adm2_name": _as_str(raw["ADM2_NAME"]),
+            "year": dates.year.astype("int64"),
+            "month": dates.month.astype("int64"),
             "value": raw["value"].astype("float64"),
         })
 
@@ -268,7 +281,10 @@ def parse_ged_geojson(content: bytes, file: str) -> pd.DataFrame:
     for col in ("id", "year", "type_of_violence", "where_prec", "priogrid_gid", "country_id", "best", "high",
                 "low", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
         if col in frame.columns:
-            frame[col] = pd.to_numeric(frame[col], errors="raise").astype("int64")
+            try:
+                frame[col] = pd.to_numeric(frame[col], errors="raise").astype("Int64")
+            except (ValueError, TypeError) as exc:
+                raise DataError(file, f"expected whole numbers ({exc})", column=col) from exc
     return frame
 
 
@@ -284,8 +300,9 @@ GED_CAR = Source(
 
 SYRIA_SOURCES: list[Source] = [
     _syria("syria_ndvi_regional", "Regional_NDVI",
-           Schema({"PCODE": "str", "Governorate": "str", "NDVI_Raw": "number", "NDVI_Anomaly_Index_pct": "number",
-                   "Mean_Input_Pixels": "number", "year": "int", "month": "int"}, min_rows=3000,
+           Schema({"PCODE": "str", "Governorate": "str", "NDVI_Raw": "number",
+                   "NDVI_Anomaly_Index_pct": "number", "Mean_Input_Pixels": "number",
+                   "year": "int", "month": "int"}, min_rows=3000,
                   not_null=("PCODE", "NDVI_Raw")),
            "Syria monthly NDVI (raw and anomaly index) for 14 governorates, 2002-2025", "year"),
     _syria("syria_governorates", "Governorate_Map",

@@ -1,0 +1,49 @@
+"""Throughput of dangerous-speech scoring (texts per second) on one core; prints figures, never fails.
+
+Usage: TOCSIN_DATA_MIRROR=... python bench/bench_speech_throughput.py [--n 20000] [--language en]
+Needs a trained model (`tocsin monitor train`). Texts are the held-out split of the language's corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+# One core: pin BLAS/OpenMP threads before numpy loads, and the process to one CPU.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = "1"
+
+import time  # noqa: E402
+
+from tocsin.core.settings import Settings  # noqa: E402
+from tocsin.monitor.speech import classifier  # noqa: E402
+from tocsin.monitor.speech.corpora import corpus_for, load_split  # noqa: E402
+from tocsin.monitor.speech.scoring import Scorer  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--language", default="en")
+    ap.add_argument("--batch", type=int, default=2048)
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    settings = Settings()
+    model = classifier.load(classifier.model_path(settings))
+    split = load_split(corpus_for(args.language), settings)
+    texts = (split.test_texts * (args.n // len(split.test_texts) + 1))[: args.n]
+    for label in ("cold word cache", "warm word cache"):
+        scorer = Scorer(model, model.lexicon) if label.startswith("cold") else scorer  # noqa: F821
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), args.batch):
+            scorer.score_many(texts[i : i + args.batch], args.language)
+        dt = time.perf_counter() - t0
+        print(
+            f"{args.language} {label}: {len(texts)} texts in {dt:.2f}s = {len(texts) / dt:,.0f} texts/s "
+            f"(one core, batch {args.batch}, mean {sum(map(len, texts)) / len(texts):.0f} chars)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Stacked ensemble by nested walk-forward: members' own out-of-sample history weights and calibrates them.
+
+For forecast year Y, every member forecasts Y exactly as in a plain walk-forward (fitted on rows known by
+the end of Y-1). The stacker for Y is fitted on the members' walk-forward forecasts for earlier years whose
+outcome was known by the end of Y-1: years <= Y-1 for "onset in the next year", years <= Y-2 for "onset
+within two years". Nothing from year Y or later enters any step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tocsin.core.errors import ModelError
+from tocsin.evaluate.backtest import BacktestSpec, add_ranks, walk_forward
+from tocsin.models.base import COMPOSITES, make_model
+from tocsin.models.stacking import NonNegativeStacker
+
+BURN_IN_START = 1975  # first member forecasts; stackers need a history of out-of-sample forecasts
+MIN_HISTORY_ONSETS = 5
+
+
+@dataclass
+class EnsembleHistory:
+    """Members' walk-forward forecasts, one column per member, with what happened after each."""
+
+    members: tuple[str, ...]
+    wide: pd.DataFrame  # ccode, year, onset (in year), onset_2y (in year or year+1), p_<member>...
+    weights: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def member_cols(self) -> list[str]:
+        return [f"p_{m}" for m in self.members]
+
+
+def member_history(
+    panel: pd.DataFrame,
+    members: tuple[str, ...],
+    start: int,
+    end: int,
+    *,
+    n_jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> EnsembleHistory:
+    spec = BacktestSpec(start=start, end=end)
+    wide: pd.DataFrame | None = None
+    for m in members:
+        preds = walk_forward(panel, lambda m=m: make_model(m), spec, n_jobs=n_jobs, progress=progress)
+        part = preds[["ccode", "year", "prob"]].rename(columns={"prob": f"p_{m}"})
+        wide = part if wide is None else wide.merge(part, on=["ccode", "year"], how="outer")
+    assert wide is not None
+    # Outcomes: onset in the forecast year; and in that year or the next (the feature row's 1-or-2 outcome).
+    truth = panel[["ccode", "year", "mk_onset"]].rename(columns={"mk_onset": "onset"})
+    nxt = panel[["ccode", "year", "mk_onset"]].assign(year=lambda d: d["year"] - 1)
+    nxt = nxt.rename(columns={"mk_onset": "onset_next"})
+    wide = wide.merge(truth, on=["ccode", "year"], how="left").merge(nxt, on=["ccode", "year"], how="left")
+    wide["onset_2y"] = np.where(wide["onset"].isna(), np.nan,
+                                np.fmax(wide["onset"], wide["onset_next"].fillna(0)))
+    # Within two years is unknown until the following year has been observed.
+    wide.loc[wide["onset_next"].isna(), "onset_2y"] = np.nan
+    return EnsembleHistory(members, wide.drop(columns="onset_next").sort_values(["year", "ccode"]))
+
+
+def _fit_stacker(hist: pd.DataFrame, cols: list[str], target: str) -> NonNegativeStacker:
+    rows = hist.dropna(subset=[target])
+    if rows[target].sum() < MIN_HISTORY_ONSETS:
+        raise ModelError(f"ensemble: fewer than {MIN_HISTORY_ONSETS} onsets in the stacking history")
+    return NonNegativeStacker().fit(rows[cols], rows[target].to_numpy())
+
+
+def stack_year(history: EnsembleHistory, year: int) -> pd.DataFrame:
+    """Calibrated forecasts for `year`: prob (onset that year) and prob_2y (that year or the next)."""
+    w = history.wide
+    cols = history.member_cols
+    cur = w[w["year"] == year]
+    one = _fit_stacker(w[w["year"] <= year - 1], cols, "onset")
+    two = _fit_stacker(w[w["year"] <= year - 2], cols, "onset_2y")
+    history.weights[year] = one.weights_
+    out = cur[["ccode", "year", "onset"]].copy()
+    out["prob"] = one.predict_proba(cur[cols])[:, 1]
+    out["prob_2y"] = two.predict_proba(cur[cols])[:, 1]
+    return out
+
+
+def ensemble_walk_forward(
+    panel: pd.DataFrame,
+    spec: BacktestSpec,
+    name: str = "ensemble",
+    *,
+    n_jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    extra_years: int = 0,
+) -> tuple[pd.DataFrame, EnsembleHistory]:
+    """Forecasts for spec.start..spec.end (+ extra_years ahead, e.g. next year's forecast)."""
+    members = COMPOSITES[name]
+    end = spec.end + extra_years
+    history = member_history(panel, members, min(BURN_IN_START, spec.start), end, n_jobs=n_jobs,
+                             progress=progress)
+    frames = [stack_year(history, y) for y in range(spec.start, end + 1)]
+    preds = pd.concat(frames, ignore_index=True).dropna(subset=["prob"])
+    return add_ranks(preds), history
+
+
+def stacker_bootstrap(
+    history: EnsembleHistory, year: int, n_boot: int = 200, seed: int = 0
+) -> pd.DataFrame:
+    """Intervals for `year`'s forecasts: refit both stackers on country-clustered resamples of the history.
+
+    Returns ccode, prob_lo, prob_hi, prob_2y_lo, prob_2y_hi, rank_lo, rank_hi (90% intervals; ranks by the
+    two-year probability). This measures the uncertainty of weighting and calibration, not of member fits.
+    """
+    w = history.wide
+    cols = history.member_cols
+    cur = w[w["year"] == year].reset_index(drop=True)
+    past = w[w["year"] <= year - 1]
+    countries = past["ccode"].unique()
+    rng = np.random.default_rng(seed)
+    p1, p2 = [], []
+    groups = {c: g for c, g in past.groupby("ccode")}
+    for _ in range(n_boot):
+        pick = rng.choice(countries, len(countries))
+        sample = pd.concat([groups[c] for c in pick], ignore_index=True)
+        try:
+            one = _fit_stacker(sample, cols, "onset")
+            two = _fit_stacker(sample[sample["year"] <= year - 2], cols, "onset_2y")
+        except ModelError:
+            continue  # a resample with too few onsets says nothing about calibration
+        p1.append(one.predict_proba(cur[cols])[:, 1])
+        p2.append(two.predict_proba(cur[cols])[:, 1])
+    P1, P2 = np.array(p1), np.array(p2)
+    ranks = np.array([pd.Series(r).rank(ascending=False, method="min").to_numpy() for r in P2])
+    return pd.DataFrame({
+        "ccode": cur["ccode"].to_numpy(),
+        "prob_lo": np.nanpercentile(P1, 5, axis=0), "prob_hi": np.nanpercentile(P1, 95, axis=0),
+        "prob_2y_lo": np.nanpercentile(P2, 5, axis=0), "prob_2y_hi": np.nanpercentile(P2, 95, axis=0),
+        "rank_lo": np.nanpercentile(ranks, 5, axis=0), "rank_hi": np.nanpercentile(ranks, 95, axis=0),
+        "n_boot": len(P1),
+    })

@@ -1,0 +1,170 @@
+"""Why a country's risk is what it is: each driver's contribution, grouped by driver family and UN risk factor.
+
+Contributions are in log-odds, relative to an average country in the training data:
+- linear models (ewp, dynamic): coefficient x (value - training mean), i.e. coefficient x standardised value
+  on the standardised scale;
+- LightGBM: exact TreeSHAP values (log-odds);
+- random forest: TreeSHAP values in probability, spread over log-odds in proportion (so they add up to the
+  model's log-odds difference from its average);
+- the ensemble: each member's contributions times the member's stacking weight.
+"What changed" applies the same fitted model to the country's features of the year before, so the
+change reflects the data, not a refit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tocsin.core.errors import ModelError, TocsinError
+from tocsin.evaluate.backtest import OUTCOME_HORIZON
+from tocsin.features.registry import UN_RISK_FACTORS, FeatureRegistry
+from tocsin.models.base import COMPOSITES, Forecaster, make_model
+from tocsin.models.stacking import logit
+
+OUTCOME = "mk_onset_1or2"
+
+
+def member_contributions(model: Forecaster, X: pd.DataFrame) -> pd.DataFrame:
+    """Log-odds contributions of one fitted member for the rows of X."""
+    if hasattr(model, "contributions"):
+        return model.contributions(X)  # type: ignore[no-any-return]
+    inner = getattr(model, "model_", None)
+    if inner is None or not hasattr(model, "features_"):
+        raise ModelError(f"cannot explain {type(model).__name__}")
+    import shap
+
+    A = X[model.features_].to_numpy(dtype=float)
+    explainer = shap.TreeExplainer(inner)
+    sv = explainer.shap_values(A, check_additivity=False)
+    sv = sv[..., 1] if np.ndim(sv) == 3 else (sv[1] if isinstance(sv, list) else sv)
+    base = float(np.ravel(explainer.expected_value)[-1])
+    p = model.predict_proba(X)[:, 1]
+    total = sv.sum(axis=1)
+    # Spread the log-odds gap over the features in proportion to their probability contributions.
+    gap = logit(p) - logit(np.full_like(p, base))
+    scale = np.divide(gap, total, out=np.zeros_like(gap), where=np.abs(total) > 1e-12)
+    return pd.DataFrame(sv * scale[:, None], columns=model.features_, index=X.index)
+
+
+@dataclass
+class Explanation:
+    name: str
+    ccode: int
+    year: int  # features from this year; the forecast is for year+1 and year+2
+    model: str
+    risk: float | None
+    drivers: pd.DataFrame  # feature, label, family, un_factors, value, value_prev, contribution, change
+    by_family: pd.DataFrame  # family, contribution, change
+    by_un_factor: pd.DataFrame  # factor, title, contribution, change
+
+    def top(self, n: int = 8) -> pd.DataFrame:
+        return self.drivers.reindex(self.drivers["contribution"].abs().sort_values(ascending=False).index).head(n)
+
+    def changed(self, n: int = 5) -> pd.DataFrame:
+        d = self.drivers.dropna(subset=["change"])
+        return d.reindex(d["change"].abs().sort_values(ascending=False).index).head(n)
+
+
+def fit_members(panel: pd.DataFrame, model: str, year: int) -> dict[str, Forecaster]:
+    """Fit (each member of) `model` as it would have been fitted to forecast from `year`'s features."""
+    cutoff = year - OUTCOME_HORIZON[OUTCOME]
+    train = panel[(panel["year"] <= cutoff) & panel[OUTCOME].notna()]
+    names = COMPOSITES.get(model, (model,))
+    return {m: make_model(m).fit(train, train[OUTCOME].to_numpy()) for m in names}
+
+
+def contributions_table(
+    panel: pd.DataFrame,
+    members: dict[str, Forecaster],
+    weights: dict[str, float],
+    rows: pd.DataFrame,
+) -> pd.DataFrame:
+    """Weighted sum of members' contributions for `rows` (aligned on the rows' index)."""
+    total: pd.DataFrame | None = None
+    for m, fitted in members.items():
+        w = weights.get(m, 0.0)
+        if w == 0.0:
+            continue
+        c = member_contributions(fitted, rows) * w
+        total = c if total is None else total.add(c, fill_value=0.0)
+    if total is None:
+        raise ModelError("no member with a positive weight to explain")
+    return total
+
+
+def summarise(
+    registry: FeatureRegistry, values: pd.Series, prev_values: pd.Series | None, contrib: pd.Series,
+    prev_contrib: pd.Series | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    rows = []
+    for feat, c in contrib.items():
+        info = registry.get(feat)
+        rows.append({
+            "feature": feat,
+            "label": info.label if info else feat,
+            "family": info.family if info else "other",
+            "un_factors": ",".join(str(f) for f in info.un_factors) if info else "",
+            "value": values.get(feat, np.nan),
+            "value_prev": prev_values.get(feat, np.nan) if prev_values is not None else np.nan,
+            "contribution": float(c),
+            "change": float(c - prev_contrib.get(feat, 0.0)) if prev_contrib is not None else np.nan,
+        })
+    drivers = pd.DataFrame(rows)
+    drivers = drivers[drivers["contribution"].abs() + drivers["change"].abs().fillna(0) > 0]
+    by_family = drivers.groupby("family", as_index=False)[["contribution", "change"]].sum()
+    by_family = by_family.sort_values("contribution", ascending=False)
+    # A feature informing several UN risk factors is shared equally among them.
+    parts = []
+    for r in drivers.itertuples():
+        factors = [int(f) for f in r.un_factors.split(",") if f] or [0]
+        for f in factors:
+            parts.append({"factor": f, "contribution": r.contribution / len(factors),
+                          "change": (r.change / len(factors)) if r.change == r.change else np.nan})
+    by_un = pd.DataFrame(parts).groupby("factor", as_index=False)[["contribution", "change"]].sum()
+    by_un["title"] = by_un["factor"].map(lambda f: UN_RISK_FACTORS.get(f, "Not a UN Framework factor"))
+    by_un = by_un.sort_values("contribution", ascending=False)
+    return drivers.reset_index(drop=True), by_family.reset_index(drop=True), by_un.reset_index(drop=True)
+
+
+def explain_rows(
+    panel: pd.DataFrame,
+    registry: FeatureRegistry,
+    model: str,
+    year: int,
+    ccodes: list[int],
+    *,
+    weights: dict[str, float] | None = None,
+    risk: Callable[[int], float | None] | None = None,
+) -> list[Explanation]:
+    """Explanations for several countries from one set of fitted members (e.g. a report's top 30)."""
+    members = fit_members(panel, model, year)
+    w = weights if weights is not None else {m: 1.0 for m in members}
+    cur = panel[(panel["year"] == year) & panel["ccode"].isin(ccodes)].set_index("ccode")
+    prev = panel[(panel["year"] == year - 1) & panel["ccode"].isin(ccodes)].set_index("ccode")
+    if cur.empty:
+        raise TocsinError(f"no data for the requested countries in {year}")
+    c_cur = contributions_table(panel, members, w, cur)
+    c_prev = contributions_table(panel, members, w, prev) if not prev.empty else None
+    out = []
+    for code in ccodes:
+        if code not in cur.index:
+            continue
+        p_vals = prev.loc[code] if c_prev is not None and code in prev.index else None
+        p_con = c_prev.loc[code] if c_prev is not None and code in c_prev.index else None
+        drivers, fam, un = summarise(registry, cur.loc[code], p_vals, c_cur.loc[code], p_con)
+        out.append(Explanation(str(cur.loc[code, "name"]), int(code), year, model,
+                               risk(code) if risk else None, drivers, fam, un))
+    return out
+
+
+def explanations_frame(explanations: list[Explanation]) -> pd.DataFrame:
+    """Long table for saving: ccode, year, feature, label, family, un_factors, value, contribution, change."""
+    parts = []
+    for e in explanations:
+        d = e.drivers.assign(ccode=e.ccode, year=e.year, model=e.model)
+        parts.append(d.rename(columns={"change": "contribution_change"}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -1,0 +1,1 @@
+"""Layer 3: subnational units, aggregation, gridded-product adapters, the vulnerability index, hotspots."""

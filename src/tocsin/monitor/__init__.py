@@ -1,0 +1,1 @@
+"""Civic monitoring: incident log, people and permissions, audit log, dangerous-speech scoring, alerts."""

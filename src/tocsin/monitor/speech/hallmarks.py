@@ -1,0 +1,131 @@
+"""Rules for the hallmarks of dangerous speech (Benesch, Dangerous Speech Project), each explained.
+
+The patterns are English; other languages get their own signal from the per-country lexicons, which
+admins edit. Rules flag and explain, they never silence the classifier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_GROUP = r"(?:they|them|those|these|(?:the|all|those|these)\s+\w+|\w+s)"
+_VERMIN = (
+    r"(?:rats?|cockroach(?:es)?|vermin|snakes?|insects?|parasites?|lice|locusts?|animals?|beasts?|"
+    r"dogs|pigs|monkeys|apes|germs?|viruse?s?|a\s+(?:disease|cancer|plague|infection|virus|tumou?r)|"
+    r"weeds?|filth|sub-?humans?)"
+)
+
+
+@dataclass(frozen=True)
+class Hallmark:
+    """One rule: which hallmark it signals, the pattern, how much it adds to danger, and why."""
+
+    name: str
+    hallmark: str
+    pattern: re.Pattern[str]
+    weight: float
+    why: str
+
+
+def _r(p: str) -> re.Pattern[str]:
+    return re.compile(p, re.IGNORECASE)
+
+
+HALLMARKS: tuple[Hallmark, ...] = (
+    Hallmark(
+        "dehumanization-vermin",
+        "dehumanization",
+        _r(rf"\b{_GROUP}\s+(?:are|is|were|be)\s+(?:nothing\s+but\s+|just\s+|like\s+)?{_VERMIN}\b"),
+        0.45,
+        "calls a group vermin, animals or disease",
+    ),
+    Hallmark(
+        "dehumanization-cleanse",
+        "dehumanization",
+        _r(
+            r"\b(?:exterminat\w*|eradicat\w*|cleans\w*|wipe\s+out|get\s+rid\s+of|infest\w*|"
+            r"crush\s+the\s+cockroach\w*|stamp\s+out)\b"
+        ),
+        0.35,
+        "speaks of a group as something to exterminate or clean away",
+    ),
+    Hallmark(
+        "accusation-in-a-mirror",
+        "accusation in a mirror",
+        _r(
+            rf"\b{_GROUP}\s+(?:are|is|were)\s+(?:planning|plotting|preparing|going|coming|about)\s+to\s+"
+            r"(?:kill|attack|exterminate|slaughter|wipe\s+out|destroy|rape|massacre)\b"
+            r"|\bbefore\s+they\s+(?:kill|attack|destroy|slaughter)\s+us\b|\bkill\s+them\s+before\b"
+            r"|\b(?:defend|protect)\s+ourselves\s+(?:from|against)\s+them\b"
+        ),
+        0.45,
+        "accuses the target of planning the violence the speaker's side may commit",
+    ),
+    Hallmark(
+        "threat-to-purity",
+        "threat to group purity",
+        _r(
+            r"\b(?:pollut|contaminat|dilut|poison|defil|corrupt)\w*\s+(?:our|the)\s+"
+            r"(?:blood|race|nation|people|land|religion|faith|culture)\b"
+            r"|\b(?:purity|pure\s+blood|mixed\s+blood|racial\s+purity)\b"
+        ),
+        0.35,
+        "presents the target as a threat to the group's purity or integrity",
+    ),
+    Hallmark(
+        "attacks-on-women",
+        "attacks on women and girls",
+        _r(
+            r"\b(?:their|those|these|the\s+\w+)\s+(?:women|girls|wives|daughters)\s+"
+            r"(?:are|will|breed|should|must)\b"
+            r"|\b(?:rape|take|seize)\s+(?:their|the\s+\w+)\s+(?:women|girls|wives|daughters)\b"
+            r"|\bbreed\w*\s+like\b"
+        ),
+        0.4,
+        "targets the women and girls of a group (sexual threat, fertility, honour)",
+    ),
+    Hallmark(
+        "questioning-loyalty",
+        "questioning in-group loyalty",
+        _r(
+            r"\b(?:traitors?|collaborators?|fifth\s+column|sell-?outs?|enemy\s+within)\b"
+            r"|\b(?:anyone|whoever|those)\s+who\s+(?:does\s+not|doesn't|do\s+not|don't|refuses?\s+to)\s+"
+            r"(?:join|support|stand\s+with|fight)\b"
+            r"|\bnot\s+a\s+(?:real|true)\s+\w+\b"
+        ),
+        0.3,
+        "questions the loyalty of in-group members who do not join in",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: str
+    hallmark: str
+    match: str
+    weight: float
+    why: str
+
+
+# Every rule needs one of these word stems; one cheap search lets most texts skip all the rules.
+_TRIGGER = re.compile(
+    r"cockroach|vermin|rat|snake|insect|parasit|lice|locust|animal|beast|dog|pig|monkey|ape|germ|virus|"
+    r"disease|cancer|plague|infect|tumo|weed|filth|human|extermin|eradic|cleans|wipe|rid\b|infest|stamp|"
+    r"kill|attack|slaughter|destroy|rape|massacre|defend|protect|pollut|contamin|dilut|poison|defil|corrupt|"
+    r"purity|blood|women|girl|wives|daughter|breed|traitor|collaborat|fifth|sell|enemy|join|support|stand|"
+    r"fight|real|true",
+    re.IGNORECASE,
+)
+
+
+def hallmark_hits(text: str) -> list[RuleHit]:
+    if _TRIGGER.search(text) is None:
+        return []
+    hits = []
+    for h in HALLMARKS:
+        m = h.pattern.search(text)
+        if m:
+            hits.append(RuleHit(h.name, h.hallmark, m.group(0), h.weight, h.why))
+    return hits

@@ -1,0 +1,555 @@
+"""What the dashboard and the country brief show, read from saved results and the warehouse (never refit).
+
+`DataContext` reads the ResultsStore, the warehouse and (when set up) the monitoring database, caching each
+file until it changes on disk. The functions below turn them into plain frames and dicts: the ranked risk
+table of a year, a country's history, drivers, hotspots, incidents, alerts, prevention options and sources.
+Parts another module has not produced yet come back as `Section(available=False, note=...)`: said plainly,
+never filled in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tocsin.core import countries
+from tocsin.core.errors import TocsinError
+from tocsin.core.settings import Settings
+from tocsin.evaluate.results import ResultsStore
+from tocsin.warehouse.store import Warehouse
+
+# EWP's own region dummies in the panel; rows with none of them are sub-Saharan Africa (EWP's base level).
+EWP_REGIONS: dict[str, str] = {
+    "reg.na": "Americas", "reg.eap": "East Asia and Pacific", "reg.sca": "South and Central Asia",
+    "reg.mna": "Middle East and North Africa", "reg.eur": "Europe",
+}
+AFRICA = "Sub-Saharan Africa"
+REGIONS: tuple[str, ...] = (AFRICA, *EWP_REGIONS.values())
+BOUNDARIES_TABLE = "ne_admin0_50m"
+
+
+@dataclass
+class Section:
+    """One part of a page: its rows, or why it has none."""
+
+    available: bool
+    note: str = ""
+    data: Any = None
+    sources: list[dict[str, str]] = field(default_factory=list)
+
+
+class DataContext:
+    """Saved results + warehouse for one Settings; thread-safe memo keyed by the files' modification times."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = ResultsStore(settings.results_dir)
+        self.warehouse = Warehouse(settings.warehouse_path)
+        self._lock = threading.RLock()
+        self._memo: dict[str, tuple[tuple[int, ...], Any]] = {}
+
+    def cached(self, key: str, files: list[Path], load: Callable[[], Any]) -> Any:
+        stamp = tuple(p.stat().st_mtime_ns if p.exists() else -1 for p in files)
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+        value = load()
+        with self._lock:
+            self._memo[key] = (stamp, value)
+        return value
+
+    def _result(self, name: str, load: Callable[[], Any]) -> Any:
+        path = self.settings.results_dir / name
+        return self.cached(name, [path], lambda: load() if path.is_file() else None)
+
+    # ---- saved results -----------------------------------------------------------------------------
+    def forecast(self) -> pd.DataFrame | None:
+        return self._result("forecast.parquet", self.store.forecast)
+
+    def forecast_meta(self) -> dict[str, Any] | None:
+        return self._result("forecast.json", self.store.forecast_meta)
+
+    @property
+    def model(self) -> str | None:
+        meta = self.forecast_meta()
+        return str(meta["model"]) if meta else None
+
+    @property
+    def forecast_year(self) -> int | None:
+        """The year the latest forecast is for (its 2-year risk covers this year and the next)."""
+        meta = self.forecast_meta()
+        return int(meta["base_year"]) + 1 if meta else None
+
+    def predictions(self) -> pd.DataFrame | None:
+        m = self.model
+        return None if m is None else self._result(f"backtest_{m}.parquet",
+                                                   lambda: self.store.backtest_predictions(m))
+
+    def scored(self) -> pd.DataFrame | None:
+        m = self.model
+        return None if m is None else self._result(f"scored_{m}.parquet", lambda: self.store.scored(m))
+
+    def track_record(self) -> dict[str, Any] | None:
+        m = self.model
+        return None if m is None else self._result(f"track_record_{m}.json", lambda: self.store.track_record(m))
+
+    def explanations(self) -> pd.DataFrame | None:
+        return self._result("explanations.parquet", self.store.explanations)
+
+    # ---- warehouse ---------------------------------------------------------------------------------
+    def _wh(self, key: str, load: Callable[[], Any]) -> Any:
+        return self.cached(key, [self.warehouse.path], lambda: load() if self.warehouse.exists() else None)
+
+    def panel(self) -> pd.DataFrame | None:
+        from tocsin.features.panel import load_panel
+
+        return self._wh("panel", lambda: load_panel(self.warehouse) if self.warehouse.has("ewp_panel") else None)
+
+    def provenance(self) -> pd.DataFrame | None:
+        return self._wh("provenance", self.warehouse.provenance)
+
+    def boundaries(self) -> pd.DataFrame | None:
+        """Natural Earth admin-0 rows (iso3, name, continent, wkt), as pulled by `tocsin data pull`."""
+        return self._wh("boundaries", lambda: self.warehouse.read(BOUNDARIES_TABLE)
+                        if self.warehouse.has(BOUNDARIES_TABLE) else None)
+
+    def regions(self) -> dict[int, str]:
+        """ccode -> EWP region, from the latest panel row of each country."""
+
+        def load_cols() -> dict[int, str]:
+            panel = self.panel()
+            if panel is None:
+                return {}
+            last = panel.sort_values("year").drop_duplicates("ccode", keep="last").set_index("ccode")
+            region = pd.Series(AFRICA, index=last.index, dtype=object)
+            for col, label in EWP_REGIONS.items():
+                if col in last.columns:
+                    region[last[col] == 1] = label
+            return {int(k): str(v) for k, v in region.items()}
+
+        return self._wh("regions", load_cols) or {}
+
+    def names(self) -> dict[int, tuple[str | None, str]]:
+        """ccode -> (iso3, display name): EWP's spelling where the panel has it, else the GW name."""
+
+        def load() -> dict[int, tuple[str | None, str]]:
+            out: dict[int, tuple[str | None, str]] = {}
+            panel = self.panel()
+            if panel is not None:
+                last = panel.sort_values("year").drop_duplicates("ccode", keep="last")
+                out = {int(r.ccode): (r.iso3, str(r.name)) for r in last[["ccode", "iso3", "name"]].itertuples()}
+            fc = self.forecast()
+            if fc is not None:
+                for r in fc[["ccode", "iso3", "name"]].itertuples():
+                    out.setdefault(int(r.ccode), (r.iso3, str(r.name)))
+            return out
+
+        return self.cached("names", [self.warehouse.path, self.settings.results_dir / "forecast.parquet"], load)
+
+
+# ---- lookups -------------------------------------------------------------------------------------------
+def resolve(query: str | int) -> countries.Country:
+    """A country from a name, variant, ISO3/ISO2 or GW/COW code; CountryNotFoundError lists close names."""
+    return countries.lookup(query)
+
+
+def _display(ctx: DataContext, ccode: int) -> tuple[str | None, str]:
+    known = ctx.names().get(ccode)
+    if known:
+        return known
+    c = countries.by_gwcode(ccode)
+    return (c.iso3, c.name) if c else (None, str(ccode))
+
+
+# ---- risk tables -------------------------------------------------------------------------------------
+RISK_COLUMNS = ["ccode", "iso3", "name", "region", "year", "risk", "rank", "risk_1yr", "onset",
+                "ewp_risk", "ewp_rank", "kind"]
+
+
+def years(ctx: DataContext) -> list[int]:
+    out: set[int] = set()
+    preds = ctx.predictions()
+    if preds is not None:
+        out.update(int(y) for y in preds["year"].unique())
+    if ctx.forecast_year is not None:
+        out.add(ctx.forecast_year)
+    return sorted(out)
+
+
+def risk_table(ctx: DataContext, year: int | None = None, region: str | None = None) -> pd.DataFrame:
+    """The ranked table for `year` (default: the latest forecast), optionally one EWP region.
+
+    Past years are the walk-forward backtest (what the model would have said then, with the onset that
+    followed); the forecast year is the latest forecast, with EWP's published forecast beside it.
+    """
+    if year is None:
+        year = ctx.forecast_year
+    if year is None:
+        raise TocsinError("no saved forecast: run `tocsin forecast` first")
+    if year == ctx.forecast_year:
+        fc = ctx.forecast()
+        assert fc is not None
+        out = pd.DataFrame({
+            "ccode": fc["ccode"].astype(int), "iso3": fc["iso3"], "name": fc["name"], "year": year,
+            "risk": fc["risk_2yr"].astype(float), "rank": fc["rank_2yr"].astype(int),
+            "risk_1yr": fc["risk_1yr"].astype(float), "onset": np.nan,
+            "ewp_risk": fc["ewp_risk_2yr"].astype(float), "ewp_rank": fc["ewp_rank_2yr"].astype(float),
+            "kind": "forecast"})
+    else:
+        preds = ctx.predictions()
+        if preds is None or year not in set(preds["year"].astype(int)):
+            raise TocsinError(f"no forecasts for {year}: the track record covers {_span(years(ctx))}")
+        p = preds[preds["year"].astype(int) == year].copy()
+        scored = ctx.scored()
+        if scored is not None:
+            ewp = scored[scored["year"].astype(int) == year][["ccode", "ewp_prob", "ewp_rank"]]
+            p = p.merge(ewp, on="ccode", how="left")
+        else:
+            p["ewp_prob"] = np.nan
+            p["ewp_rank"] = np.nan
+        names = [_display(ctx, int(c)) for c in p["ccode"]]
+        out = pd.DataFrame({
+            "ccode": p["ccode"].astype(int).to_numpy(), "iso3": [n[0] for n in names],
+            "name": [n[1] for n in names], "year": year, "risk": p["prob"].astype(float).to_numpy(),
+            "rank": p["rank"].astype(int).to_numpy(), "risk_1yr": np.nan,
+            "onset": p["onset"].astype(float).to_numpy(), "ewp_risk": p["ewp_prob"].astype(float).to_numpy(),
+            "ewp_rank": p["ewp_rank"].astype(float).to_numpy(), "kind": "backtest"})
+    regions = ctx.regions()
+    out["region"] = out["ccode"].map(lambda c: regions.get(int(c)))
+    if region:
+        if region not in REGIONS:
+            raise TocsinError(f"unknown region {region!r}; regions: {', '.join(REGIONS)}")
+        out = out[out["region"] == region]
+    return out[RISK_COLUMNS].sort_values(["rank", "name"]).reset_index(drop=True)
+
+
+def _span(ys: list[int]) -> str:
+    return f"{ys[0]}-{ys[-1]}" if ys else "no years (run `tocsin forecast`)"
+
+
+def history(ctx: DataContext, ccode: int) -> pd.DataFrame:
+    """Risk and rank over time: each backtest year, then the latest forecast; onsets and EWP's figures."""
+    frames = []
+    preds = ctx.predictions()
+    if preds is not None:
+        p = preds[preds["ccode"].astype(int) == ccode][["year", "prob", "rank", "onset"]]
+        p = p.rename(columns={"prob": "risk"}).assign(kind="backtest")
+        scored = ctx.scored()
+        if scored is not None:
+            s = scored[scored["ccode"].astype(int) == ccode][["year", "ewp_prob", "ewp_rank"]]
+            p = p.merge(s.rename(columns={"ewp_prob": "ewp_risk"}), on="year", how="left")
+        frames.append(p)
+    fc = ctx.forecast()
+    if fc is not None:
+        row = fc[fc["ccode"].astype(int) == ccode]
+        if len(row):
+            r = row.iloc[0]
+            frames.append(pd.DataFrame([{"year": ctx.forecast_year, "risk": float(r["risk_2yr"]),
+                                         "rank": int(r["rank_2yr"]), "onset": np.nan, "kind": "forecast",
+                                         "ewp_risk": r["ewp_risk_2yr"], "ewp_rank": r["ewp_rank_2yr"]}]))
+    cols = ["year", "risk", "rank", "onset", "ewp_risk", "ewp_rank", "kind"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat([f.reindex(columns=cols) for f in frames], ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    for c in ("risk", "rank", "onset", "ewp_risk", "ewp_rank"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out.sort_values("year").reset_index(drop=True)
+
+
+def n_ranked(ctx: DataContext, year: int) -> int:
+    try:
+        return len(risk_table(ctx, year))
+    except TocsinError:
+        return 0
+
+
+# ---- drivers ------------------------------------------------------------------------------------------
+def drivers(ctx: DataContext, ccode: int, top: int = 8) -> Section:
+    """Top contributions to the latest risk and what changed most since the year before.
+
+    From the saved explanations when `tocsin forecast` wrote them for this country; otherwise the model
+    inputs' latest values, how far they stand from other countries', and their change (no contributions),
+    said as such.
+    """
+    ex = ctx.explanations()
+    rows = ex[ex["ccode"].astype(int) == ccode] if ex is not None and len(ex) else None
+    if rows is not None and len(rows):
+        year = int(rows["year"].max())
+        now = rows[rows["year"] == year].copy()
+        now["abs"] = now["contribution"].abs()
+        top_now = now.sort_values("abs", ascending=False).head(top).drop(columns="abs")
+        changed = now.dropna(subset=["contribution_change"]).copy()
+        changed["abs"] = changed["contribution_change"].abs()
+        top_changed = changed.sort_values("abs", ascending=False).head(top).drop(columns="abs")
+        cols = ["feature", "label", "family", "un_factors", "value", "contribution", "contribution_change"]
+        return Section(True, f"Contributions to the model's risk score for {year} (log-odds).",
+                       {"kind": "contributions", "year": year,
+                        "top": _records(top_now.reindex(columns=cols)),
+                        "changed": _records(top_changed.reindex(columns=cols))})
+    panel = ctx.panel()
+    if panel is None:
+        return Section(False, "No explanations saved and no warehouse panel: run `tocsin data pull` and "
+                              "`tocsin forecast`.")
+    rows = panel[panel["ccode"] == ccode].sort_values("year")
+    if not len(rows):
+        return Section(False, "The panel has no rows for this country.")
+    from tocsin.features.panel import base_registry
+
+    reg = base_registry()
+    last, prev = rows.iloc[-1], rows.iloc[-2] if len(rows) > 1 else None
+    same_year = panel[panel["year"] == last["year"]]
+    items = []
+    for feat in reg:
+        if feat.name not in rows.columns or feat.name in ("year", "year_sq") or feat.name.startswith("reg."):
+            continue
+        value = _num(last[feat.name])
+        before = _num(prev[feat.name]) if prev is not None else None
+        change = None if value is None or before is None else value - before
+        # How far the country stands from the other countries that year, in standard deviations.
+        col = pd.to_numeric(same_year[feat.name], errors="coerce")
+        sd = float(col.std())
+        z = None if value is None or not sd or np.isnan(sd) else (value - float(col.mean())) / sd
+        items.append({"feature": feat.name, "label": feat.label, "family": feat.family,
+                      "un_factors": ",".join(str(u) for u in feat.un_factors), "value": value,
+                      "previous": before, "change": change, "z": z})
+    standout = sorted([i for i in items if i["z"] is not None], key=lambda i: -abs(i["z"]))[:top]
+    changed = sorted([i for i in items if i["change"]], key=lambda i: -abs(i["change"]))[:top]
+    year = int(last["year"])
+    return Section(True, f"Per-input contributions are not saved yet, so these are the model's inputs for {year}: "
+                         f"where the country stands furthest from other countries (in standard deviations) and "
+                         f"which moved since {year - 1}.",
+                   {"kind": "inputs", "year": year, "top": standout, "changed": changed})
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(f) else f
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.astype(object).to_dict("records"):
+        out.append({k: (None if isinstance(v, float) and np.isnan(v) else
+                        v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()})
+    return out
+
+
+# ---- hotspots, monitoring, prevention ----------------------------------------------------------------------
+def hotspot_result(ctx: DataContext, iso3: str | None, year: int | None = None) -> Any:
+    """The geo layer's HotspotResult (cached per country and year), or None where the mirror has no inputs."""
+    if not iso3:
+        return None
+    from tocsin.geo import hotspots as hs
+
+    if iso3.upper() not in hs.INPUTS:
+        return None
+    return ctx.cached(f"hotspots:{iso3}:{year}", [ctx.warehouse.path],
+                      lambda: hs.hotspots(iso3, ctx.settings, year=year, country=_name_for_iso3(ctx, iso3)))
+
+
+def _name_for_iso3(ctx: DataContext, iso3: str) -> str:
+    c = countries.by_iso3(iso3)
+    return _display(ctx, c.gwcode)[1] if c else iso3
+
+
+def hotspots(ctx: DataContext, iso3: str | None, year: int | None = None) -> Section:
+    try:
+        res = hotspot_result(ctx, iso3, year)
+    except TocsinError as exc:
+        return Section(False, f"Hotspots could not be computed: {exc}")
+    if res is None:
+        return Section(False, "No subnational inputs for this country in the data mirror, so no hotspot map.")
+    srcs = [{"publisher": p, "licence": lic, "citation": c} for p, lic, c in res.credits()]
+    note = f"Admin-1 vulnerability in {res.year} (0-1 within the country-year)."
+    if res.missing:
+        note += " Missing components: " + "; ".join(f"{k} ({v})" for k, v in res.missing.items()) + "."
+    return Section(True, note, res, srcs)
+
+
+def _monitor_sessions(ctx: DataContext) -> Any:
+    """A session factory for the monitoring database, or a one-line reason there is none."""
+    from sqlalchemy.engine import make_url
+
+    from tocsin.monitor import service
+
+    url = ctx.settings.monitor_url
+    parsed = make_url(url)
+    # Opening a missing SQLite file would create it; a page view must not.
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+            and not Path(parsed.database).is_file():
+        return "The monitoring database is not set up (`tocsin monitor init`)."
+
+    def load() -> Any:
+        try:
+            return service.open_db(ctx.settings)[1]
+        except TocsinError as exc:
+            return f"Monitoring data unavailable: {exc}"
+
+    key = [Path(parsed.database)] if parsed.get_backend_name() == "sqlite" and parsed.database else []
+    return ctx.cached("monitor", key, load)
+
+
+def alerts(ctx: DataContext, iso3: str | None, limit: int = 200) -> Section:
+    if not iso3:
+        return Section(False, "This country has no ISO3 code, so no monitoring records.")
+    factory = _monitor_sessions(ctx)
+    if isinstance(factory, str):
+        return Section(False, factory)
+    from tocsin.monitor import alerts as al
+
+    with factory() as session:
+        rows = [al.alert_dict(a) for a in al.list_alerts(session, None, iso3, limit=limit)]
+    if not rows:
+        return Section(True, "No escalation alerts recorded for this country.", [])
+    return Section(True, "Escalation alerts: CUSUM on weekly weighted incident counts.", rows)
+
+
+def incidents(ctx: DataContext, iso3: str | None) -> Section:
+    """Weekly incident counts by category (not rejected, not duplicates): counts only, never texts or people."""
+    if not iso3:
+        return Section(False, "This country has no ISO3 code, so no monitoring records.")
+    factory = _monitor_sessions(ctx)
+    if isinstance(factory, str):
+        return Section(False, factory)
+    from sqlalchemy import func, select
+
+    from tocsin.monitor.alerts import week_start
+    from tocsin.monitor.models import Incident, Status
+
+    with factory() as session:
+        q = (select(Incident.event_date, Incident.category, Incident.status, func.count())
+             .where(Incident.country_iso3 == iso3.upper(),
+                    Incident.status.notin_([Status.rejected.value, Status.duplicate.value]))
+             .group_by(Incident.event_date, Incident.category, Incident.status))
+        rows = session.execute(q).all()
+    if not rows:
+        return Section(True, "No incidents logged for this country.", [])
+    frame = pd.DataFrame(rows, columns=["date", "category", "status", "n"])
+    frame["week_start"] = frame["date"].map(week_start)
+    frame["verified"] = np.where(frame["status"] == Status.verified.value, frame["n"], 0)
+    weekly = (frame.groupby(["week_start", "category"], as_index=False)
+              .agg(incidents=("n", "sum"), verified=("verified", "sum")).sort_values("week_start"))
+    weekly["week_start"] = weekly["week_start"].map(lambda d: d.isoformat())
+    return Section(True, "Logged incidents per week and category (verified and unverified; rejected and "
+                         "duplicates left out). Details are in the monitoring API, for authorised users.",
+                   _records(weekly))
+
+
+def prevention(ctx: DataContext, iso3: str | None, name: str) -> Section:
+    """Prevention options from tocsin.prevention, when that module exists and offers `options_for`."""
+    try:
+        from tocsin import prevention as prev_pkg  # noqa: F401
+    except ImportError:
+        return Section(False, "Prevention options are not available yet (the prevention module is not "
+                              "installed in this version).")
+    import importlib
+
+    for mod_name in ("tocsin.prevention", "tocsin.prevention.options"):
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        fn = getattr(mod, "options_for", None)
+        if callable(fn):
+            try:
+                rows = fn(iso3 or name, ctx.settings)
+            except TocsinError as exc:
+                return Section(False, f"Prevention options unavailable: {exc}")
+            frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+            return Section(True, "Prevention options.", _records(frame))
+    return Section(False, "Prevention options are not available yet (the prevention module offers no "
+                          "options for countries in this version).")
+
+
+# ---- sources -------------------------------------------------------------------------------------------
+def sources(ctx: DataContext, extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Every warehouse source with its vintage, sha256, licence and citation (EWP and boundaries first)."""
+    prov = ctx.provenance()
+    out: list[dict[str, Any]] = []
+    if prov is not None:
+        p = prov.copy()
+        p["order"] = ~p["source"].str.startswith(("ewp_panel", "ewp_foos", "ewp_forecasts", BOUNDARIES_TABLE))
+        for r in p.sort_values(["order", "source"]).to_dict("records"):
+            years = None if pd.isna(r.get("year_min")) else f"{int(r['year_min'])}-{int(r['year_max'])}"
+            out.append({"source": r["source"], "publisher": r["publisher"], "licence": r["licence"],
+                        "citation": r["citation"], "address": r["address"], "sha256": r["sha256"],
+                        "retrieved_at": str(r["retrieved_at"])[:19], "years": years,
+                        "description": r.get("description")})
+    for e in extra or []:
+        out.append({"source": e.get("source", ""), "publisher": e["publisher"], "licence": e["licence"],
+                    "citation": e["citation"], "address": None, "sha256": None, "retrieved_at": None,
+                    "years": None, "description": None})
+    return out
+
+
+def credits(ctx: DataContext, only: tuple[str, ...] | None = None) -> list[dict[str, str]]:
+    """(publisher, licence, citation) once each, of every source or of the `only` ones: for captions."""
+    seen: dict[tuple[str, str, str], None] = {}
+    for s in sources(ctx):
+        if only is not None and s["source"] not in only:
+            continue
+        seen.setdefault((s["publisher"], s["licence"], s["citation"]), None)
+    return [{"publisher": p, "licence": lic, "citation": c} for p, lic, c in seen]
+
+
+# ---- headline figures ------------------------------------------------------------------------------------
+RANK_INTERVAL_NOTE = ("The saved results carry no rank interval (the forecast run stores point estimates "
+                      "only), so the rank is shown alone.")
+
+
+def current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:
+    """The latest forecast for a country: risk, rank of how many, EWP's figures, and last year's for the trend."""
+    if ctx.forecast_year is None:
+        return None
+    table = risk_table(ctx, ctx.forecast_year)
+    row = table[table["ccode"] == ccode]
+    if not len(row):
+        return None
+    r = row.iloc[0]
+    hist = history(ctx, ccode)
+    prev = hist[hist["year"] == ctx.forecast_year - 1]
+    interval = _rank_interval(ctx, ccode)
+    return {"year": int(r["year"]), "risk": float(r["risk"]), "rank": int(r["rank"]), "of": len(table),
+            "risk_1yr": _num(r["risk_1yr"]), "ewp_risk": _num(r["ewp_risk"]), "ewp_rank": _num(r["ewp_rank"]),
+            "rank_interval": interval, "rank_interval_note": "" if interval else RANK_INTERVAL_NOTE,
+            "previous_risk": _num(prev["risk"].iloc[0]) if len(prev) else None,
+            "previous_rank": int(prev["rank"].iloc[0]) if len(prev) else None}
+
+
+def _rank_interval(ctx: DataContext, ccode: int) -> list[int] | None:
+    """(low, high) rank when the forecast table carries rank_2yr_low/high columns (a later model may)."""
+    fc = ctx.forecast()
+    if fc is None or not {"rank_2yr_low", "rank_2yr_high"} <= set(fc.columns):
+        return None
+    row = fc[fc["ccode"].astype(int) == ccode]
+    if not len(row) or pd.isna(row["rank_2yr_low"].iloc[0]):
+        return None
+    return [int(row["rank_2yr_low"].iloc[0]), int(row["rank_2yr_high"].iloc[0])]
+
+
+def track_record_line(ctx: DataContext) -> str | None:
+    tr = ctx.track_record()
+    if not tr:
+        return None
+    m, e, spec = tr["metrics"], tr["ewp_published_metrics"], tr["spec"]
+
+    def pct(v: Any) -> str:
+        return "n/a" if v is None else f"{100 * float(v):.0f}%"
+
+    def f3(v: Any) -> str:
+        return "n/a" if v is None else f"{float(v):.3f}"
+
+    return (f"Backtest {spec['start']}-{spec['end']} ({int(m.get('onsets') or 0)} onsets): the top 30 held "
+            f"{pct(m.get('top30_recall'))} of onsets (EWP's published forecasts {pct(e.get('top30_recall'))}); "
+            f"AUC {f3(m.get('auc'))} (EWP {f3(e.get('auc'))}).")

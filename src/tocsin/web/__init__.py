@@ -1,0 +1,1 @@
+"""Web layer: the FastAPI app factory and its routers."""

@@ -1,0 +1,1 @@
+"""API routers; the app factory includes them from a list."""

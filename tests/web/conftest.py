@@ -1,0 +1,213 @@
+"""A small made-up Tocsin home for the web tests: warehouse, saved results, monitoring database, hotspots.
+
+Four countries (Burma/Myanmar, Sudan, Kenya, France), a 2018-2024 backtest with two onsets (Sudan 2023
+caught in the top 2, Kenya 2020 missed), a forecast from 2024 data, explanations for two of them, alerts
+and incidents for Sudan, and hotspots for Kenya. Nothing here reads the data mirror or the network.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from tocsin.core.errors import DataError
+from tocsin.core.settings import Settings
+from tocsin.sources.ewp import EWP_PREDICTORS
+
+MODEL = "ewp"
+# ccode, iso3, EWP name, region dummy, lon/lat of a made-up square
+COUNTRIES = [
+    (775, "MMR", "Burma/Myanmar", "reg.eap", (96.0, 20.0)),
+    (625, "SDN", "Sudan", None, (30.0, 15.0)),
+    (501, "KEN", "Kenya", None, (38.0, 0.0)),
+    (220, "FRA", "France", "reg.eur", (2.0, 46.0)),
+]
+YEARS = range(2015, 2025)
+
+
+def _panel(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for ccode, _, name, reg, _ in COUNTRIES:
+        for y in YEARS:
+            row: dict[str, Any] = {c: float(rng.normal()) for c in EWP_PREDICTORS}
+            row.update({c: 0.0 for c in ("reg.na", "reg.eap", "reg.sca", "reg.mna", "reg.eur")})
+            if reg:
+                row[reg] = 1.0
+            row.update({"ccode": ccode, "year": y, "ewp_name": name, "year_sq": float(y * y)})
+            onset = int((ccode, y) in {(625, 2023), (501, 2020)})
+            row.update({"mk_onset": onset, "mk_onset_1": 0, "mk_onset_2": 0, "mk_onset_1or2": 0})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _warehouse(path: Path, panel: pd.DataFrame) -> None:
+    bounds = pd.DataFrame([{"iso3": iso3, "adm0_a3": iso3, "name": name, "sovereignt": name, "type": "Country",
+                            "continent": "Africa", "wkt": box(x - 4, y - 4, x + 4, y + 4).wkt}
+                           for _, iso3, name, _, (x, y) in COUNTRIES])
+    prov = pd.DataFrame([
+        {"source": s, "address": f"https://example.org/{s}.csv", "sha256": "ab" * 32, "bytes": 10,
+         "retrieved_at": pd.Timestamp("2025-01-02 03:04:05"), "parser_version": "1", "origin": "mirror",
+         "rows": 40, "year_min": 2015, "year_max": 2024, "publisher": pub, "licence": lic, "citation": cite,
+         "description": s, "family": "traditional"}
+        for s, pub, lic, cite in [
+            ("ewp_panel", "Early Warning Project", "Public research data", "EWP (2025). Statistical Risk Assessment."),
+            ("ewp_foos", "Early Warning Project", "Public research data", "EWP (2025). Statistical Risk Assessment."),
+            ("ne_admin0_50m", "Natural Earth", "Public domain", "Natural Earth admin-0."),
+            ("climate_spei1", "SPEIbase", "ODbL 1.0", "Vicente-Serrano et al. (2010)."),
+        ]])
+    con = duckdb.connect(str(path))
+    for name, frame in (("ewp_panel", panel), ("ne_admin0_50m", bounds), ("_provenance", prov)):
+        con.register("f", frame)
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM f')
+        con.unregister("f")
+    con.close()
+
+
+def _results(root: Path, rng: np.random.Generator) -> None:
+    root.mkdir(parents=True)
+    preds = []
+    base = {775: 0.08, 625: 0.06, 501: 0.01, 220: 0.002}
+    for y in range(2018, 2025):
+        probs = {c: base[c] * float(rng.uniform(0.8, 1.2)) for c in base}
+        order = sorted(probs, key=lambda c: -probs[c])
+        for c, p in probs.items():
+            onset = float((c, y) in {(625, 2023), (501, 2020)})
+            preds.append({"ccode": c, "year": y, "prob": p, "rank": order.index(c) + 1, "onset": onset})
+    bt = pd.DataFrame(preds)
+    bt["rank"] = bt["rank"].astype("Int64")
+    bt.to_parquet(root / f"backtest_{MODEL}.parquet", index=False)
+    scored = bt.assign(ewp_name=bt["ccode"].map({c[0]: c[2] for c in COUNTRIES}),
+                       ewp_prob=bt["prob"] * 1.05, ewp_rank=bt["rank"])
+    scored.to_parquet(root / f"scored_{MODEL}.parquet", index=False)
+    fc = pd.DataFrame([{"ccode": c, "iso3": iso3, "name": name, "risk_1yr": base[c] / 2, "risk_2yr": base[c],
+                        "rank_1yr": i + 1, "rank_2yr": i + 1, "ewp_risk_2yr": base[c] * 1.1,
+                        "ewp_rank_2yr": float(i + 1), "base_year": 2024, "model": MODEL}
+                       for i, (c, iso3, name, _, _) in enumerate(COUNTRIES)])
+    fc.to_parquet(root / "forecast.parquet", index=False)
+    (root / "forecast.json").write_text(json.dumps({"model": MODEL, "base_year": 2024, "spearman_vs_ewp": 1.0,
+                                                    "n_compared": 4}))
+    metrics = {"rows": 28, "onsets": 2, "auc": 0.8, "average_precision": 0.5, "top10_recall": 1.0,
+               "top20_recall": 1.0, "top30_recall": 1.0, "brier": 0.05, "brier_base_rate": 0.06,
+               "brier_skill": 0.1}
+    per_year = [{"year": y, "rows": 4, "onsets": int(y in (2020, 2023)), "auc": 0.8, "auc_ewp": 0.79,
+                 "top30_recall": 1.0, "top30_recall_ewp": 1.0} for y in range(2018, 2025)]
+    (root / f"track_record_{MODEL}.json").write_text(json.dumps({
+        "model": MODEL, "params": {}, "spec": {"start": 2018, "end": 2024, "outcome": "mk_onset_1or2",
+                                               "target": "mk_onset"},
+        "metrics": metrics, "ewp_published_metrics": {**metrics, "auc": 0.79},
+        "difference_vs_ewp": {"auc": {"difference": 0.01, "ci_low": -0.02, "ci_high": 0.04}},
+        "per_year": per_year, "unscored_rows": []}))
+    ex = []
+    for c in (775, 625):
+        for y in (2023, 2024):
+            for i, feat in enumerate(("battledeaths.log2", "discrimpop", "coup.try.5yr")):
+                ex.append({"ccode": c, "year": y, "feature": feat, "label": f"Label of {feat}",
+                           "family": "traditional", "un_factors": "1,8", "value": float(i),
+                           "contribution": 0.5 - 0.3 * i + 0.1 * (y - 2023),
+                           "contribution_change": None if y == 2023 else 0.1 * (i + 1)})
+    pd.DataFrame(ex).to_parquet(root / "explanations.parquet", index=False)
+
+
+def _monitoring(settings: Settings) -> None:
+    from tocsin.monitor import auth, incidents, service
+    from tocsin.monitor.incidents import IncidentIn
+    from tocsin.monitor.models import Alert
+
+    _, factory = service.open_db(settings, migrate=True)
+    with factory() as session, session.begin():
+        user = auth.create_user(session, None, "analyst1", "correct horse battery", "analyst")
+        for d, cat in ((date(2024, 3, 4), "hate_speech"), (date(2024, 3, 5), "hate_speech"),
+                       (date(2024, 3, 12), "violence_against_civilians")):
+            incidents.submit(session, user, IncidentIn(country="Sudan", event_date=d, category=cat,
+                                                       text="secret words"))
+        session.add(Alert(country_iso3="SDN", category="hate_speech", week_start=date(2024, 3, 4),
+                          statistic=6.5, threshold=4.0, evidence={"weighted_counts": [0, 0, 5],
+                                                                  "incident_ids": [1, 2]}))
+
+
+def fake_hotspots(iso3: str, settings: Settings, year: int | None = None, weights: Any = None,
+                  country: str | None = None, ged_csv: Any = None) -> Any:
+    """Kenya only: three made-up provinces, so maps and tables have something real-shaped to draw."""
+    from tocsin.geo.hotspots import ADMIN1_USE, HotspotResult
+    from tocsin.geo.vulnerability import COMPONENTS
+
+    if iso3 != "KEN":
+        raise DataError("hotspots", f"no subnational inputs for {iso3}")
+    units = gpd.GeoDataFrame({"code": ["K1", "K2", "K3"], "name": ["Turkana", "Mandera", "Nairobi"],
+                              "hasc": [None, None, None]},
+                             geometry=[box(34, 2, 37, 5), box(39, 2, 42, 4), box(36, -2, 37.5, 0)], crs=4326)
+    table = units[["code", "name", "hasc"]].copy()
+    table["total"] = [0.9, 0.6, 0.1]
+    table["coverage"] = [1.0, 1.0, 0.5]
+    for k in COMPONENTS:
+        table[k] = table["total"] if k == "drought" else np.nan
+        table[f"raw_{k}"] = table[k]
+    table["missing"] = ""
+    table["rank"] = [1.0, 2.0, 3.0]
+    return HotspotResult(iso3="KEN", country=country or "Kenya", year=year or 2012, table=table, units=units,
+                         weights={"drought": 1.0}, missing={"violence": "no events"}, notes=[],
+                         sources=[ADMIN1_USE])
+
+
+@pytest.fixture(scope="session")
+def web_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    home = tmp_path_factory.mktemp("web_home")
+    empty_mirror = tmp_path_factory.mktemp("empty_mirror")  # any fetch fails fast instead of going online
+    settings = Settings(home=home, data_mirror=empty_mirror)
+    rng = np.random.default_rng(7)
+    _warehouse(settings.warehouse_path, _panel(rng))
+    _results(settings.results_dir, rng)
+    _monitoring(settings)
+    mp = pytest.MonkeyPatch()
+    from tocsin.geo import hotspots as hs
+
+    mp.setattr(hs, "hotspots", fake_hotspots)
+    yield settings
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def web_app(web_home: Settings) -> Any:
+    from tocsin.web.app import create_app
+
+    return create_app(web_home)
+
+
+@pytest.fixture(scope="session")
+def client(web_app: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    return TestClient(web_app)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_app: Any) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port, in a thread."""
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
