@@ -45,3 +45,5 @@ if [ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname='${DB}'")" != "1" ];
 fi
 
 echo "export TOCSIN_TEST_POSTGRES_URL=postgresql+psycopg://${PGUSER_NAME}:${PGPASS}@localhost:${PORT}/${DB}"
+# The prevention tracker's test restarts the server to show its figures survive (same cluster, same data).
+echo "export TOCSIN_TEST_POSTGRES_RESTART='pg_ctlcluster ${PGVER} main restart'"

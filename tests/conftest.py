@@ -52,3 +52,24 @@ def real_panel(pulled_home: Path):  # type: ignore[no-untyped-def]
 
     wh = Warehouse(pulled_home / "warehouse.duckdb")
     return load_panel(wh), ewp_published(wh)
+
+
+@pytest.fixture(scope="session")
+def forecast_home(pulled_home: Path, mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with the real warehouse and a saved `forecast --model ewp` (with its track record), made once.
+
+    The default ensemble takes minutes; tests that need saved results of the real data use the ewp model.
+    Tests must not write into it (copy it first).
+    """
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from tocsin.cli.main import app
+
+    home = tmp_path_factory.mktemp("forecast")
+    shutil.copy(pulled_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    env = {"TOCSIN_HOME": str(home), "TOCSIN_DATA_MIRROR": str(mirror)}
+    res = CliRunner().invoke(app, ["forecast", "--model", "ewp", "--top", "3"], env=env)
+    assert res.exit_code == 0, res.output
+    return home

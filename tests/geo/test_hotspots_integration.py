@@ -107,7 +107,7 @@ def test_cli_writes_table_json_geojson_and_map(settings: Settings, tmp_path: Pat
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from tocsin.cli import app
+    from tocsin.cli.main import app
 
     monkeypatch.setenv("TOCSIN_HOME", str(settings.home))
     monkeypatch.setenv("TOCSIN_DATA_MIRROR", str(settings.data_mirror))
@@ -136,7 +136,7 @@ def test_cli_for_a_country_without_inputs_is_one_clear_line(settings: Settings,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from tocsin.cli import app
+    from tocsin.cli.main import app
 
     monkeypatch.setenv("TOCSIN_HOME", str(settings.home))
     monkeypatch.setenv("TOCSIN_DATA_MIRROR", str(settings.data_mirror))

@@ -79,7 +79,7 @@ def test_model_round_trips_and_missing_model_says_run_train(tmp_path: Path, spee
 def test_cli_score_writes_json_lines(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, speech_model: SpeechModel
 ) -> None:
-    from tocsin.cli import app
+    from tocsin.cli.main import app
 
     monkeypatch.setenv("TOCSIN_HOME", str(settings.home))
     monkeypatch.delenv("TOCSIN_MONITOR_DB_URL", raising=False)
@@ -101,3 +101,12 @@ def test_script_detection_picks_the_language_model() -> None:
     assert classifier.detect_script("မင်္ဂလာပါ") == "my"
     assert classifier.detect_script("مرحبا") == "ar"
     assert classifier.detect_script("hello") is None
+
+
+def test_probabilities_from_margins_equal_the_calibrated_classifiers(speech_model: SpeechModel) -> None:
+    import numpy as np
+
+    for lm in speech_model.languages.values():
+        texts = ["they are vermin and must be removed", "lovely weather at the market today", "you idiot"]
+        _, fast = lm.predict(texts)
+        assert np.allclose(fast, lm.clf.predict_proba(lm.features(texts)), atol=1e-5)

@@ -49,7 +49,7 @@ def test_brief_unknown_country_lists_close_matches(web_home: Settings) -> None:
 
 def test_cli_brief_writes_pdf_and_html_and_fails_in_one_line(web_home: Settings, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from tocsin.cli import app
+    from tocsin.cli.main import app
 
     monkeypatch.setenv("TOCSIN_HOME", str(web_home.home))
     monkeypatch.setenv("TOCSIN_DATA_MIRROR", str(web_home.data_mirror))
@@ -65,20 +65,17 @@ def test_cli_brief_writes_pdf_and_html_and_fails_in_one_line(web_home: Settings,
 
 
 @pytest.mark.integration
-def test_real_brief_for_burma_fits_two_pages(pulled_home: Path, mirror: Path, tmp_path: Path,
+def test_real_brief_for_burma_fits_two_pages(forecast_home: Path, mirror: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from tocsin.cli import app
+    from tocsin.cli.main import app
 
     home = tmp_path / "home"
-    home.mkdir()
-    shutil.copyfile(pulled_home / "warehouse.duckdb", home / "warehouse.duckdb")  # leave the shared one alone
+    shutil.copytree(forecast_home, home)  # leave the shared one alone
     monkeypatch.setenv("TOCSIN_HOME", str(home))
     monkeypatch.setenv("TOCSIN_DATA_MIRROR", str(mirror))
     runner = CliRunner()
-    fc = runner.invoke(app, ["forecast", "--no-track-record", "--out", str(tmp_path / "reports")])
-    assert fc.exit_code == 0, fc.output
     res = runner.invoke(app, ["brief", "Burma/Myanmar", "--pdf", str(tmp_path / "out.pdf")])
     assert res.exit_code == 0, res.output
     reader = PdfReader(tmp_path / "out.pdf")

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from tocsin.core.errors import ModelError
-from tocsin.evaluate.backtest import BacktestSpec, add_ranks, walk_forward
+from tocsin.evaluate.backtest import BacktestSpec, add_ranks, forecast_year
 from tocsin.models.base import COMPOSITES, make_model
 from tocsin.models.stacking import NonNegativeStacker
 
-BURN_IN_START = 1975  # first member forecasts; stackers need a history of out-of-sample forecasts
+BURN_IN_START = 1980  # first member forecasts: 14 years of out-of-sample history before 1994
 MIN_HISTORY_ONSETS = 5
 
 
@@ -44,12 +47,22 @@ def member_history(
     *,
     n_jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    member_params: dict[str, dict[str, Any]] | None = None,
 ) -> EnsembleHistory:
     spec = BacktestSpec(start=start, end=end)
+    params = member_params or {}
+    # One pool over every (member, year) pair keeps both cores busy to the end.
+    jobs = [(m, y) for m in members for y in range(start, end + 1)]
+    tasks = (delayed(forecast_year)(panel, partial(make_model, m, **params.get(m, {})), y, spec) for m, y in jobs)
+    parts: dict[str, list[pd.DataFrame]] = {m: [] for m in members}
+    for (m, _), frame in zip(jobs, Parallel(n_jobs=n_jobs, return_as="generator")(tasks), strict=True):
+        parts[m].append(frame)
+        if progress:
+            progress(1)
     wide: pd.DataFrame | None = None
     for m in members:
-        preds = walk_forward(panel, lambda m=m: make_model(m), spec, n_jobs=n_jobs, progress=progress)
-        part = preds[["ccode", "year", "prob"]].rename(columns={"prob": f"p_{m}"})
+        part = pd.concat(parts[m], ignore_index=True).dropna(subset=["prob"])
+        part = part.astype({"ccode": int, "year": int})[["ccode", "year", "prob"]].rename(columns={"prob": f"p_{m}"})
         wide = part if wide is None else wide.merge(part, on=["ccode", "year"], how="outer")
     assert wide is not None
     # Outcomes: onset in the forecast year; and in that year or the next (the feature row's 1-or-2 outcome).
@@ -78,7 +91,7 @@ def stack_year(history: EnsembleHistory, year: int) -> pd.DataFrame:
     cur = w[w["year"] == year]
     one = _fit_stacker(w[w["year"] <= year - 1], cols, "onset")
     two = _fit_stacker(w[w["year"] <= year - 2], cols, "onset_2y")
-    history.weights[year] = one.weights_
+    history.weights[year] = {k.removeprefix("p_"): v for k, v in one.weights_.items()}
     out = cur[["ccode", "year", "onset"]].copy()
     out["prob"] = one.predict_proba(cur[cols])[:, 1]
     out["prob_2y"] = two.predict_proba(cur[cols])[:, 1]
@@ -93,12 +106,14 @@ def ensemble_walk_forward(
     n_jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     extra_years: int = 0,
+    burn_in_start: int = BURN_IN_START,
+    member_params: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[pd.DataFrame, EnsembleHistory]:
     """Forecasts for spec.start..spec.end (+ extra_years ahead, e.g. next year's forecast)."""
     members = COMPOSITES[name]
     end = spec.end + extra_years
-    history = member_history(panel, members, min(BURN_IN_START, spec.start), end, n_jobs=n_jobs,
-                             progress=progress)
+    history = member_history(panel, members, min(burn_in_start, spec.start), end, n_jobs=n_jobs,
+                             progress=progress, member_params=member_params)
     frames = [stack_year(history, y) for y in range(spec.start, end + 1)]
     preds = pd.concat(frames, ignore_index=True).dropna(subset=["prob"])
     return add_ranks(preds), history

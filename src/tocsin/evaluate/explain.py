@@ -156,7 +156,8 @@ def explain_rows(
         p_vals = prev.loc[code] if c_prev is not None and code in prev.index else None
         p_con = c_prev.loc[code] if c_prev is not None and code in c_prev.index else None
         drivers, fam, un = summarise(registry, cur.loc[code], p_vals, c_cur.loc[code], p_con)
-        out.append(Explanation(str(cur.loc[code, "name"]), int(code), year, model,
+        label = next((cur.loc[code, c] for c in ("name", "ewp_name") if c in cur.columns), code)
+        out.append(Explanation(str(label), int(code), year, model,
                                risk(code) if risk else None, drivers, fam, un))
     return out
 

@@ -61,17 +61,17 @@ def run_forecast_job(
         else:
             tr = run_track_record(panel, ewp, model, spec, n_jobs=settings.n_jobs, seed=settings.seed,
                                   progress=progress)
-    weights = fc.weights if model in COMPOSITES else None
-    risk = fc.table.set_index("ccode")["risk_2yr"]
-    top = fc.table.head(explain_top)["ccode"].astype(int).tolist()
-    explanations = explain_rows(panel, ff.registry, model, fc.base_year, top, weights=weights,
-                                risk=lambda c: float(risk.get(c, float("nan")))) if top else []
     store = ResultsStore(settings.results_dir)
     store.save_forecast(fc)
     if fc.member_history is not None:
         store.save_member_history(model, fc.member_history)
     if tr is not None:
         store.save_track_record(tr)
+    weights = fc.weights if model in COMPOSITES else None
+    risk = fc.table.set_index("ccode")["risk_2yr"]
+    top = fc.table.head(explain_top)["ccode"].astype(int).tolist()
+    explanations = explain_rows(panel, ff.registry, model, fc.base_year, top, weights=weights,
+                                risk=lambda c: float(risk.get(c, float("nan")))) if top else []
     if explanations:
         store.save_explanations(explanations_frame(explanations))
     return ForecastJob(fc, tr, explanations, ff)
@@ -110,3 +110,18 @@ def stacking_weights(settings: Settings, panel: pd.DataFrame, model: str, year: 
         history = EnsembleHistory(COMPOSITES[model], wide)
     stack_year(history, year + 1)
     return history.weights[year + 1]
+
+
+def source_coverage(warehouse: Warehouse) -> pd.DataFrame:
+    """Per year: the share of the panel's country-years holding a value from each driver source
+    (1 - the source's missing-indicator mean), and from the EWP panel itself."""
+    from tocsin.features.coverage import coverage_by_year
+    from tocsin.sources.ewp import EWP_PREDICTORS
+
+    frame = model_frame(warehouse).frame
+    flags = [c for c in frame.columns if c.endswith("_missing")]
+    present = pd.DataFrame({c.removesuffix("_missing"): frame[c].map({0.0: 1.0, 1.0: None})
+                            for c in flags})
+    present["ewp_panel"] = frame[list(EWP_PREDICTORS)].notna().all(axis=1).map({True: 1.0, False: None})
+    present[["ccode", "year"]] = frame[["ccode", "year"]]
+    return coverage_by_year(present, ["ccode", "year"], [c for c in present.columns if c not in ("ccode", "year")])

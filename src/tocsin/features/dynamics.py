@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from tocsin.features.ewp_features import EWP_FEATURES
 from tocsin.features.registry import Feature
 
 KEY = ["ccode", "year"]
@@ -73,6 +74,9 @@ def dynamics_features(panel: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | 
     return out
 
 
+_LABELS = {f.name: f.label for f in EWP_FEATURES}
+
+
 def dynamics_registry_entries(columns: list[str]) -> list[Feature]:
     feats: list[Feature] = []
     for name in columns:
@@ -80,7 +84,11 @@ def dynamics_registry_entries(columns: list[str]) -> list[Feature]:
             continue
         if name.startswith("d") and "_" in name and name[1].isdigit():
             w, col = name[1:].split("_", 1)
-            feats.append(Feature(name=name, label=f"Change in {col} over {w} year(s)", source="ewp_panel",
+            base = _LABELS.get(col, col)
+            span = "over the last year" if w == "1" else f"over the last {w} years"
+            lowered = base if base[:2].isupper() else base[0].lower() + base[1:]  # keep "GDP", lower "Population"
+            feats.append(Feature(name=name, label=f"Change in {lowered} {span}",
+                                 source="ewp_panel",
                                  transform=f"x[t] - x[t-{w}] within country", family="dynamics",
                                  un_factors=_CHANGED[col]))
         elif name == "deterioration_count_3y":
@@ -88,7 +96,8 @@ def dynamics_registry_entries(columns: list[str]) -> list[Feature]:
                                  transform="count of 7 V-Dem changes in the dangerous direction",
                                  family="dynamics", un_factors=(2, 6, 7)))
         elif name.startswith("coup_attempt"):
-            feats.append(Feature(name=name, label=name.replace("_", " ").capitalize(), source="ewp_in_coups_all",
+            when = "this year" if name.endswith("this_year") else "in the last two years"
+            feats.append(Feature(name=name, label=f"Coup attempt {when}", source="ewp_in_coups_all",
                                  transform="coup attempt (Powell & Thyne) in the window", family="dynamics",
                                  un_factors=(1, 8)))
     return feats

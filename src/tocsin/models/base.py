@@ -34,7 +34,7 @@ class ModelInfo:
 
 
 _REGISTRY: dict[str, ModelInfo] = {}
-DEFAULT_MODEL = "ewp"
+DEFAULT_MODEL = "ensemble"
 
 # Composite models: members (each a registered model) stacked on their own out-of-sample history by
 # tocsin.evaluate.ensemble. Member list fixed a priori: one linear model on levels (EWP's), one linear

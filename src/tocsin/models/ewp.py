@@ -14,6 +14,7 @@ import pandas as pd
 from glum import GeneralizedLinearRegressorCV
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold
+from threadpoolctl import threadpool_limits
 
 from tocsin.core.errors import ModelError
 from tocsin.models.base import numeric_matrix, proba_columns, register
@@ -56,7 +57,9 @@ class EWPElasticNet(ClassifierMixin, BaseEstimator):
             family="binomial", l1_ratio=self.l1_ratio, n_alphas=self.n_alphas, cv=folds,
             scale_predictors=True, min_alpha_ratio=self.min_alpha_ratio,
         )
-        with warnings.catch_warnings():
+        # One thread: glum's OpenMP threads spin-wait, and on a busy 2-core machine that made fits 20x slower;
+        # parallelism comes from fitting years in separate processes instead.
+        with warnings.catch_warnings(), threadpool_limits(limits=1):
             # Rare-event folds make some path points converge slowly; the chosen alpha is unaffected.
             warnings.simplefilter("ignore")
             model.fit(A[ok], target[ok])
@@ -79,7 +82,8 @@ class EWPElasticNet(ClassifierMixin, BaseEstimator):
         p = np.full(len(A), np.nan)
         ok = np.isfinite(A).all(axis=1)
         if ok.any():
-            p[ok] = self.model_.predict(A[ok])
+            with threadpool_limits(limits=1):
+                p[ok] = self.model_.predict(A[ok])
         return proba_columns(p)
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:

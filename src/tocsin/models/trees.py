@@ -86,7 +86,7 @@ class RandomForestForecaster(_TreeBase):
     def __init__(
         self,
         feature_sets: tuple[str, ...] = DEFAULT_SETS,
-        n_estimators: int = 300,
+        n_estimators: int = 200,
         min_samples_leaf: int = 10,
         max_features: str | float = "sqrt",
         random_state: int = 11,

@@ -143,7 +143,7 @@ def build_brief(ctx: DataContext, country: str | int) -> Brief:
         current=cur, headline=headline(name, cur), trend_chart=trend_chart(hist, name), trend_rows=trend_rows,
         drivers=dossier.drivers(ctx, c.gwcode, top=5), hotspots=hot, hotspot_svg=hot_svg, hotspot_rows=hot_rows,
         alerts=alerts, incidents_line=_incidents_line(dossier.incidents(ctx, c.iso3)),
-        prevention=dossier.prevention(ctx, c.iso3, c.name), track_line=dossier.track_record_line(ctx),
+        prevention=dossier.prevention(ctx, c.gwcode), track_line=dossier.track_record_line(ctx),
         sources=credits[:MAX_SOURCES] + ([{"publisher": f"and {len(credits) - MAX_SOURCES} more sources",
                                            "licence": "", "citation": "see `tocsin data status`"}]
                                          if len(credits) > MAX_SOURCES else []),

@@ -183,7 +183,21 @@ def years(ctx: DataContext) -> list[int]:
     return sorted(out)
 
 
+def _result_files(ctx: DataContext) -> list[Path]:
+    root, m = ctx.settings.results_dir, ctx.model
+    return [root / "forecast.parquet", root / f"backtest_{m}.parquet", root / f"scored_{m}.parquet",
+            ctx.warehouse.path]
+
+
 def risk_table(ctx: DataContext, year: int | None = None, region: str | None = None) -> pd.DataFrame:
+    """The ranked table for `year` (default: the latest forecast); cached until a results file changes.
+
+    Callers get the cached frame: they must not modify it in place.
+    """
+    return ctx.cached(f"risk:{year}:{region}", _result_files(ctx), lambda: _risk_table(ctx, year, region))
+
+
+def _risk_table(ctx: DataContext, year: int | None = None, region: str | None = None) -> pd.DataFrame:
     """The ranked table for `year` (default: the latest forecast), optionally one EWP region.
 
     Past years are the walk-forward backtest (what the model would have said then, with the onset that
@@ -236,6 +250,10 @@ def _span(ys: list[int]) -> str:
 
 def history(ctx: DataContext, ccode: int) -> pd.DataFrame:
     """Risk and rank over time: each backtest year, then the latest forecast; onsets and EWP's figures."""
+    return ctx.cached(f"history:{ccode}", _result_files(ctx), lambda: _history(ctx, ccode))
+
+
+def _history(ctx: DataContext, ccode: int) -> pd.DataFrame:
     frames = []
     preds = ctx.predictions()
     if preds is not None:
@@ -446,30 +464,37 @@ def incidents(ctx: DataContext, iso3: str | None) -> Section:
                    _records(weekly))
 
 
-def prevention(ctx: DataContext, iso3: str | None, name: str) -> Section:
-    """Prevention options from tocsin.prevention, when that module exists and offers `options_for`."""
+def prevention(ctx: DataContext, ccode: int) -> Section:
+    """Ranked prevention options from tocsin.prevention for the latest data year, with their rationale."""
+    meta = ctx.forecast_meta()
+    panel = ctx.panel()
+    year = int(meta["base_year"]) if meta else (int(panel["year"].max()) if panel is not None else None)
+    if year is None:
+        return Section(False, "No forecast or panel saved, so no data year to rank prevention options for.")
     try:
-        from tocsin import prevention as prev_pkg  # noqa: F401
+        from tocsin.prevention.rank import prevention_report
     except ImportError:
-        return Section(False, "Prevention options are not available yet (the prevention module is not "
-                              "installed in this version).")
-    import importlib
+        return Section(False, "Prevention options are not available in this version.")
 
-    for mod_name in ("tocsin.prevention", "tocsin.prevention.options"):
+    def load() -> Section:
         try:
-            mod = importlib.import_module(mod_name)
-        except ImportError:
-            continue
-        fn = getattr(mod, "options_for", None)
-        if callable(fn):
-            try:
-                rows = fn(iso3 or name, ctx.settings)
-            except TocsinError as exc:
-                return Section(False, f"Prevention options unavailable: {exc}")
-            frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
-            return Section(True, "Prevention options.", _records(frame))
-    return Section(False, "Prevention options are not available yet (the prevention module offers no "
-                          "options for countries in this version).")
+            res = prevention_report(ccode, year, ctx.settings)
+        except TocsinError as exc:
+            return Section(False, f"Prevention options unavailable: {exc}")
+        rows = [{"name": o.tool.name, "score": round(float(o.score), 3), "rationale": o.rationale,
+                 "actors": ", ".join(o.tool.actors), "lead_time": o.tool.lead_time,
+                 "cost_class": o.tool.cost_class} for o in res.options]
+        note = (f"Options ranked by the prevention playbook (version {res.playbook_version}) from the evidence "
+                f"for {year}, as of {res.as_of.isoformat()}.")
+        if res.notes:
+            note += " Notes: " + "; ".join(res.notes[:4]) + ("…" if len(res.notes) > 4 else "")
+        if not rows:
+            note += " No option's signals are active for this country."
+        srcs = [{"publisher": s.get("publisher", ""), "licence": s.get("licence", ""),
+                 "citation": s.get("citation", ""), "source": s.get("name", "")} for s in res.sources]
+        return Section(True, note, rows, srcs)
+
+    return ctx.cached(f"prevention:{ccode}:{year}", _result_files(ctx), load)
 
 
 # ---- sources -------------------------------------------------------------------------------------------
@@ -510,6 +535,12 @@ RANK_INTERVAL_NOTE = ("The saved results carry no rank interval (the forecast ru
 
 def current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:
     """The latest forecast for a country: risk, rank of how many, EWP's figures, and last year's for the trend."""
+    if ctx.forecast_year is None:
+        return None
+    return ctx.cached(f"current:{ccode}", _result_files(ctx), lambda: _current(ctx, ccode))
+
+
+def _current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:
     if ctx.forecast_year is None:
         return None
     table = risk_table(ctx, ctx.forecast_year)

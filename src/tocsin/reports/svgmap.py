@@ -7,6 +7,7 @@ country maps fit the admin-1 units of one country into the frame.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ def legend(bins: tuple[float, ...] = RISK_BINS, percent: bool = True) -> list[tu
     """(colour, label) for each class, for a legend beside the map."""
     fmt = (lambda v: f"{100 * v:g}%") if percent else (lambda v: f"{v:g}")
     labels = [f"< {fmt(bins[0])}"]
-    labels += [f"{fmt(a)}-{fmt(b)}" for a, b in zip(bins[:-1], bins[1:], strict=True)]
+    labels += [f"{fmt(a)}-{fmt(b)}" for a, b in itertools.pairwise(bins)]
     labels.append(f"≥ {fmt(bins[-1])}")
     return list(zip(RISK_COLOURS, labels, strict=True))
 

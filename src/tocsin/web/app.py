@@ -17,8 +17,11 @@ def default_routers() -> list[APIRouter]:
 
 def create_app(settings: Settings, routers: Sequence[APIRouter] | None = None) -> FastAPI:
     """Build the app for `settings`, including `routers` (default: every router Tocsin has)."""
+    # FastAPI's /docs and /redoc pages load their scripts from a CDN; the dashboard must work offline, so
+    # they are off and the machine-readable spec stays at /openapi.json.
     app = FastAPI(
-        title="Tocsin", version="0.1.0", description="Early warning of mass atrocities: forecasts, monitoring, alerts."
+        title="Tocsin", version="0.1.0", description="Early warning of mass atrocities: forecasts, monitoring, alerts.",
+        docs_url=None, redoc_url=None,
     )
     app.state.settings = settings
     for router in routers if routers is not None else default_routers():

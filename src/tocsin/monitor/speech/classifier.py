@@ -89,8 +89,21 @@ class LanguageModel:
         from sigmoid calibration and follow the training mix, so rare hate gets honest, lower numbers.
         """
         x = self.features(texts)
-        decision = x @ self.coef.T + self.intercept
-        return np.asarray(decision).argmax(axis=1), self.clf.predict_proba(x)
+        decision = np.asarray(x @ self.coef.T + self.intercept)
+        return decision.argmax(axis=1), self.calibrated(decision)
+
+    def calibrated(self, decision: np.ndarray) -> np.ndarray:
+        """The calibrated probabilities from SVM margins already computed (what `clf.predict_proba` returns,
+        without computing the margins a second time: half the cost of scoring a batch)."""
+        cc = self.clf.calibrated_classifiers_[0]
+        if len(self.classes) == 2:
+            p = cc.calibrators[0].predict(decision[:, 1])
+            return np.column_stack([1.0 - p, p])
+        proba = np.column_stack([cal.predict(decision[:, k]) for k, cal in enumerate(cc.calibrators)])
+        total = proba.sum(axis=1, keepdims=True)
+        uniform = np.full_like(proba, 1.0 / proba.shape[1])
+        proba = np.divide(proba, total, out=uniform, where=total > 0)
+        return np.clip(proba, 0.0, 1.0)
 
 
 @dataclass

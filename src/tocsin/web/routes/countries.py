@@ -287,7 +287,7 @@ def country_alerts(
 @router.get("/countries/{country}/prevention", response_model=SectionOut)
 def country_prevention(ctx: CtxDep, c: CountryDep) -> dict[str, Any]:
     """Prevention options for the country, when the prevention module provides them."""
-    return dossier.prevention(ctx, c.iso3, c.name).__dict__
+    return dossier.prevention(ctx, c.gwcode).__dict__
 
 
 @router.get("/countries/{country}/sources", response_model=list[SourceOut])

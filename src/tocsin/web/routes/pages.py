@@ -155,7 +155,7 @@ def country_page(request: Request, ctx: CtxDep, country: str) -> HTMLResponse:
         incidents=incidents,
         incidents_json=json.dumps(incidents.data or []),
         alerts=dossier.alerts(ctx, c.iso3, limit=20),
-        prevention=dossier.prevention(ctx, c.iso3, c.name),
+        prevention=dossier.prevention(ctx, c.gwcode),
         sources=_split_sources(dossier.sources(ctx, hot.sources)),
         key=c.iso3 or str(c.gwcode),
         slug=slug(c.name),

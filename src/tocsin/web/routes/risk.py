@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import shapely
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from tocsin.reports import dossier
@@ -185,6 +185,3 @@ def track_year(ctx: DataContext, year: int, k: int = 30) -> dict[str, Any]:
         "misses": records(misses),
     }
 
-
-def risk_response(frame: pd.DataFrame, fmt: str, stem: str, limit: int, offset: int) -> Response | dict[str, Any]:
-    return download(frame, fmt, stem) if fmt in ("csv", "parquet") else page(frame, limit, offset)

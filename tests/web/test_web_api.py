@@ -151,11 +151,34 @@ def test_alerts_listed_with_evidence(client: Any) -> None:
     assert "text/csv" in get(client, "/api/countries/Sudan/alerts?format=csv").headers["content-type"]
 
 
-def test_prevention_says_plainly_when_absent_or_lists_options(client: Any) -> None:
+def test_prevention_says_plainly_why_it_is_unavailable(client: Any) -> None:
     p = get(client, "/api/countries/SDN/prevention").json()
-    assert isinstance(p["available"], bool) and p["note"]
-    if not p["available"]:
-        assert "not available" in p["note"]
+    # The made-up warehouse lacks the tables the playbook's evidence needs: the reason is given, not hidden.
+    assert p["available"] is False and "ewp_in_coups_all" in p["note"]
+
+
+def test_prevention_lists_ranked_options_with_rationale(web_home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+    from types import SimpleNamespace
+
+    from tocsin.prevention import rank
+    from tocsin.reports.dossier import DataContext, prevention
+
+    tool = SimpleNamespace(name="Targeted sanctions", actors=("treasury",), lead_time="1-6 months",
+                           cost_class="low")
+    seen = []
+
+    def fake_report(ccode: int, year: int, settings: Any) -> Any:
+        seen.append((ccode, year))
+        return SimpleNamespace(options=[SimpleNamespace(tool=tool, score=2.5, rationale="Addresses killings")],
+                               notes=["no trigger calendar yet"], playbook_version="test", as_of=date(2025, 1, 1),
+                               sources=[{"name": "panel", "publisher": "EWP", "licence": "open", "citation": "c"}])
+
+    monkeypatch.setattr(rank, "prevention_report", fake_report)
+    sec = prevention(DataContext(web_home), 625)
+    assert seen == [(625, 2024)]  # the latest data year of the saved forecast
+    assert sec.available and sec.data[0]["name"] == "Targeted sanctions" and sec.data[0]["score"] == 2.5
+    assert "no trigger calendar yet" in sec.note and sec.sources[0]["licence"] == "open"
 
 
 def test_sources_carry_licence_citation_and_vintage(client: Any) -> None:

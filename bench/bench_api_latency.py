@@ -1,0 +1,118 @@
+"""API latency at 50 concurrent clients: country and ranking endpoints, p50/p95/p99, against saved results.
+
+Starts `uvicorn` (one worker) on a free 127.0.0.1 port in a subprocess with the current TOCSIN_HOME, warms
+it up, then sends a bounded number of requests (and stops after a time limit) from 50 concurrent httpx
+clients per endpoint group. Needs `tocsin data pull` and `tocsin forecast` to have run. Prints figures only.
+
+    python bench/bench_api_latency.py [--requests 1000] [--concurrency 50] [--seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+SERVER = ("import uvicorn; from tocsin.core.settings import Settings; from tocsin.web.app import create_app; "
+          "uvicorn.run(create_app(Settings()), host='127.0.0.1', port={port}, log_level='warning')")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run_group(base: str, urls: list[str], n: int, concurrency: int, seconds: float) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for i in range(n):
+        queue.put_nowait(urls[i % len(urls)])
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.monotonic() < deadline:
+                try:
+                    url = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(url)
+                    errors += r.status_code != 200
+                except httpx.HTTPError:  # a dropped connection counts as an error, not a crash
+                    errors += 1
+                latencies.append(time.perf_counter() - t0)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=1000, help="Requests per endpoint group.")
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60.0, help="Stop each group after this long.")
+    args = ap.parse_args()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)])
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/api/risk/years", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            sys.exit("server did not start (run `tocsin data pull` and `tocsin forecast` first)")
+        countries = [r["iso3"] or str(r["ccode"]) for r in
+                     httpx.get(base + "/api/risk?limit=1000", timeout=60).json()["items"]]
+        if not countries:
+            sys.exit("no saved forecast: run `tocsin forecast` first")
+        rng = random.Random(0)
+        sample = rng.sample(countries, min(40, len(countries)))
+        years = httpx.get(base + "/api/risk/years").json()["years"]
+        groups = {
+            "country summary  /api/countries/{c}": [f"/api/countries/{c}" for c in sample],
+            "country history  /api/countries/{c}/history": [f"/api/countries/{c}/history" for c in sample],
+            "ranking (latest) /api/risk?limit=50": ["/api/risk?limit=50"],
+            "ranking (by year, region) /api/risk?year&region": [
+                f"/api/risk?year={y}&region=Europe&limit=50" for y in years[-10:]],
+        }
+        for urls in groups.values():  # warm caches: results are read once per file change
+            for u in urls:
+                httpx.get(base + u, timeout=60)
+        print(f"{args.concurrency} concurrent clients, up to {args.requests} requests per group, "
+              f"one uvicorn worker on 127.0.0.1; {len(countries)} countries")
+        print(f"{'endpoint':52s} {'n':>6s} {'err':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'req/s':>7s}")
+        for name, urls in groups.items():
+            t0 = time.perf_counter()
+            lat, err = asyncio.run(run_group(base, urls, args.requests, args.concurrency, args.seconds))
+            wall = time.perf_counter() - t0
+            print(f"{name:52s} {len(lat):6d} {err:4d} {pct(lat, 50):8.1f} {pct(lat, 95):8.1f} "
+                  f"{pct(lat, 99):8.1f} {len(lat) / wall:7.1f}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

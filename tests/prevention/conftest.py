@@ -1,0 +1,30 @@
+"""Fixtures for the prevention tests: a fresh monitoring database (SQLite, or real PostgreSQL) per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tocsin.monitor import db
+
+PG_URL = os.environ.get("TOCSIN_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "postgres":
+        if not PG_URL:
+            pytest.skip("TOCSIN_TEST_POSTGRES_URL is not set")
+        eng = db.make_engine(PG_URL)
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        eng = db.make_engine(f"sqlite:///{tmp_path / 'monitor.sqlite'}")
+    db.upgrade(eng)
+    yield eng
+    eng.dispose()

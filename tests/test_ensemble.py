@@ -1,0 +1,68 @@
+"""The stacked ensemble: weights from the members' own past, calibrated, no look-ahead, reproducible."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from factories import make_panel
+from tocsin.evaluate.backtest import BacktestSpec
+from tocsin.evaluate.ensemble import ensemble_walk_forward, stacker_bootstrap
+from tocsin.models.stacking import NonNegativeStacker
+
+FAST = {"ewp": {"cv": 3, "n_alphas": 10}, "dynamic": {"cv": 3, "n_alphas": 10},
+        "lgbm": {"n_estimators": 30}, "rf": {"n_estimators": 20}}
+
+
+def _run(panel: pd.DataFrame, start: int = 2004, end: int = 2005, extra: int = 0):  # type: ignore[no-untyped-def]
+    return ensemble_walk_forward(panel, BacktestSpec(start=start, end=end), burn_in_start=1995,
+                                 member_params=FAST, extra_years=extra)
+
+
+def test_stacker_weights_are_non_negative_and_a_useless_member_is_dropped() -> None:
+    rng = np.random.default_rng(0)
+    y = (rng.random(3000) < 0.05).astype(int)
+    good = np.clip(0.03 + 0.3 * y + rng.normal(0, 0.02, 3000), 0.001, 0.99)
+    anti = np.clip(0.08 - 0.05 * y + rng.normal(0, 0.01, 3000), 0.001, 0.99)  # less risk where onsets are
+    st = NonNegativeStacker().fit(pd.DataFrame({"good": good, "anti": anti}), y)
+    assert st.members_ == ["good"]
+    assert all(w > 0 for w in st.weights_.values())
+
+
+def test_stacked_probabilities_are_calibrated_on_the_history() -> None:
+    rng = np.random.default_rng(1)
+    y = (rng.random(20000) < 0.02).astype(int)
+    score = np.clip(0.2 + 0.5 * y + rng.normal(0, 0.15, 20000), 0.001, 0.999)  # far too high
+    p = NonNegativeStacker().fit(pd.DataFrame({"m": score}), y).predict_proba(pd.DataFrame({"m": score}))[:, 1]
+    assert p.mean() == pytest.approx(y.mean(), rel=0.05)
+
+
+def test_ensemble_forecasts_ignore_everything_after_the_forecast_is_made() -> None:
+    panel = make_panel(seed=4)
+    before, _ = _run(panel)
+    tampered = panel.copy()
+    later = tampered["year"] >= 2005
+    for col in ["discrimpop", "coup.try.5yr", "mk_onset", "mk_onset_1", "mk_onset_2", "mk_onset_1or2"]:
+        tampered.loc[later, col] = tampered.loc[later, col].to_numpy()[::-1].copy()
+    after, _ = _run(tampered)
+    b = before[before["year"] == 2005].drop(columns=["onset", "rank"]).reset_index(drop=True)
+    a = after[after["year"] == 2005].drop(columns=["onset", "rank"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(b, a)
+
+
+def test_reruns_of_the_ensemble_give_identical_forecasts() -> None:
+    panel = make_panel(seed=5)
+    a, _ = _run(panel, 2004, 2004)
+    b, _ = _run(panel, 2004, 2004)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_next_years_forecast_has_intervals_that_contain_it() -> None:
+    panel = make_panel(seed=6, end=2010)
+    preds, history = _run(panel, 2008, 2010, extra=1)
+    nxt = preds[preds["year"] == 2011]
+    assert len(nxt) == panel["ccode"].nunique()
+    iv = stacker_bootstrap(history, 2011, n_boot=40).merge(nxt, on="ccode")
+    assert (iv["prob_2y_lo"] <= iv["prob_2y"] + 1e-9).all() and (iv["prob_2y"] <= iv["prob_2y_hi"] + 1e-9).all()
+    assert (iv["rank_lo"] <= iv["rank_hi"]).all()
