@@ -3,6 +3,8 @@ unchanged (so a forecast for Y+1, made from features of Y, cannot move)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +117,24 @@ def test_every_panel_key_gets_one_row(keys: pd.DataFrame) -> None:
     out = build_driver_features(_tables(), keys)
     assert len(out) == len(keys) and not out.duplicated(["ccode", "year"]).any()
     assert out["nb_count"].max() == 2  # Iraq borders Syria and Jordan in the made-up map
+
+
+def test_changing_climate_and_inequality_after_y_leaves_the_forecast_from_y_unchanged(keys: pd.DataFrame) -> None:
+    """End to end: raw source tables -> driver features -> a model's forecast made at the end of Y."""
+    from tocsin.evaluate.backtest import BacktestSpec, forecast_year
+    from tocsin.models.base import make_model
+
+    rng = np.random.default_rng(3)
+    outcomes = keys.assign(mk_onset_1or2=(rng.random(len(keys)) < 0.3).astype(int))
+
+    def forecast(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        panel = outcomes.merge(build_driver_features(tables, keys), on=["ccode", "year"])
+        model = partial(make_model, "lgbm", feature_sets=("drivers:climate", "drivers:inequality"),
+                        n_estimators=30, min_child_samples=5)
+        return forecast_year(panel, model, Y + 1, BacktestSpec(start=Y + 1, end=Y + 1))
+
+    tables = _tables()
+    before, after = forecast(tables), forecast(_shift_after(tables, Y))
+    pd.testing.assert_frame_equal(before, after)
+    # Tampering from Y itself (data the forecast may use) does move it: the test can fail.
+    assert not forecast(_shift_after(tables, Y - 1))["prob"].equals(before["prob"])

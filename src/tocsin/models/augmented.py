@@ -1,10 +1,14 @@
-"""`ewp+`: EWP's elastic-net logit with extra feature sets (e.g. one driver family), for ablations.
+"""Elastic-net logits with more than EWP's predictors: `dynamic` (plus changes and recent shocks) and `ewp+`
+(plus any feature sets, e.g. one driver family, for ablations).
 
-Extra features may be missing where a source has no past value for a country; those gaps are filled with
-the feature's mean over the training rows (learned in `fit`, so nothing comes from evaluation years).
+Extra features may be missing (a country's first years; a source with no past value). `fill="zero"` counts
+a missing change as "no change" (a constant); `fill="mean"` uses the feature's mean over the training rows,
+learned in `fit`, so nothing comes from evaluation years.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +24,7 @@ class AugmentedElasticNet(EWPElasticNet):
     def __init__(
         self,
         feature_sets: tuple[str, ...] = ("ewp", "drivers"),
+        fill: str = "mean",
         l1_ratio: float = 0.5,
         cv: int = 10,
         n_alphas: int = 100,
@@ -29,20 +34,28 @@ class AugmentedElasticNet(EWPElasticNet):
         super().__init__(features=None, l1_ratio=l1_ratio, cv=cv, n_alphas=n_alphas,
                          min_alpha_ratio=min_alpha_ratio, random_state=random_state)
         self.feature_sets = feature_sets
+        self.fill = fill
+
+    def _extra(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
+        cols = resolve(self.feature_sets, X.columns)
+        return cols, [c for c in cols if c not in EWP_PREDICTORS]
 
     def _design(self, X: pd.DataFrame) -> pd.DataFrame:
-        cols = resolve(self.feature_sets, X.columns)
+        cols, extra = self._extra(X)
         out = X[cols].astype(float)
-        extra = [c for c in cols if c not in EWP_PREDICTORS]
-        fill = getattr(self, "fill_", None)
-        if fill is None:
-            fill = out[extra].mean()
-        out[extra] = out[extra].fillna(fill).fillna(0.0)
-        # A feature with no variation in training (e.g. a source not yet started) carries no information.
+        values = getattr(self, "fill_", None)
+        if values is None:
+            values = out[extra].mean() if self.fill == "mean" else pd.Series(0.0, index=extra)
+        out[extra] = out[extra].fillna(values).fillna(0.0)
         return out
 
     def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> AugmentedElasticNet:
-        cols = resolve(self.feature_sets, X.columns)
-        extra = [c for c in cols if c not in EWP_PREDICTORS]
-        self.fill_ = X[extra].astype(float).mean()
+        _, extra = self._extra(X)
+        self.fill_ = X[extra].astype(float).mean() if self.fill == "mean" else pd.Series(0.0, index=extra)
         return super().fit(X, y)  # type: ignore[return-value]
+
+
+@register("dynamic", "Elastic-net logit on EWP's predictors plus changes, trends and recent shocks")
+def dynamic(**params: Any) -> AugmentedElasticNet:
+    """EWP's specification with the dynamics added; a missing change counts as no change."""
+    return AugmentedElasticNet(**{"feature_sets": ("ewp", "dynamics"), "fill": "zero", **params})

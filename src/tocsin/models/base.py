@@ -58,7 +58,7 @@ def register(name: str, description: str) -> Callable[[Callable[..., Forecaster]
 
 def _load_builtin() -> None:
     # Importing the modules runs their @register decorators.
-    from tocsin.models import augmented, dynamic, ewp, trees  # noqa: F401
+    from tocsin.models import augmented, ewp, trees  # noqa: F401
 
 
 def available() -> list[ModelInfo]:

@@ -88,9 +88,13 @@ class DataContext:
         return int(meta["base_year"]) + 1 if meta else None
 
     def predictions(self) -> pd.DataFrame | None:
+        """Past forecasts as pages show them: risk of onset within two years, like the headline forecast.
+
+        The ensemble's backtest carries both horizons (prob: that year; prob_2y: that year or the next); single
+        models' `prob` already comes from a model trained on the two-year outcome."""
         m = self.model
         return None if m is None else self._result(f"backtest_{m}.parquet",
-                                                   lambda: self.store.backtest_predictions(m))
+                                                   lambda: _two_year(self.store.backtest_predictions(m)))
 
     def scored(self) -> pd.DataFrame | None:
         m = self.model
@@ -242,6 +246,14 @@ def _risk_table(ctx: DataContext, year: int | None = None, region: str | None = 
             raise TocsinError(f"unknown region {region!r}; regions: {', '.join(REGIONS)}")
         out = out[out["region"] == region]
     return out[RISK_COLUMNS].sort_values(["rank", "name"]).reset_index(drop=True)
+
+
+def _two_year(preds: pd.DataFrame) -> pd.DataFrame:
+    if "prob_2y" not in preds.columns:
+        return preds
+    out = preds.assign(prob=preds["prob_2y"])
+    out["rank"] = out.groupby("year")["prob"].rank(ascending=False, method="min").astype("Int64")
+    return out
 
 
 def _span(ys: list[int]) -> str:
@@ -529,8 +541,8 @@ def credits(ctx: DataContext, only: tuple[str, ...] | None = None) -> list[dict[
 
 
 # ---- headline figures ------------------------------------------------------------------------------------
-RANK_INTERVAL_NOTE = ("The saved results carry no rank interval (the forecast run stores point estimates "
-                      "only), so the rank is shown alone.")
+RANK_INTERVAL_NOTE = ("This model's forecast carries no rank interval (only the stacked ensemble's does), "
+                      "so the rank is shown alone.")
 
 
 def current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:
@@ -559,14 +571,14 @@ def _current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:
 
 
 def _rank_interval(ctx: DataContext, ccode: int) -> list[int] | None:
-    """(low, high) rank when the forecast table carries rank_2yr_low/high columns (a later model may)."""
+    """(low, high) 90% rank interval when the forecast carries one (the ensemble's bootstrap: rank_lo/hi)."""
     fc = ctx.forecast()
-    if fc is None or not {"rank_2yr_low", "rank_2yr_high"} <= set(fc.columns):
+    if fc is None or not {"rank_lo", "rank_hi"} <= set(fc.columns):
         return None
     row = fc[fc["ccode"].astype(int) == ccode]
-    if not len(row) or pd.isna(row["rank_2yr_low"].iloc[0]):
+    if not len(row) or pd.isna(row["rank_lo"].iloc[0]):
         return None
-    return [int(row["rank_2yr_low"].iloc[0]), int(row["rank_2yr_high"].iloc[0])]
+    return [int(row["rank_lo"].iloc[0]), int(row["rank_hi"].iloc[0])]
 
 
 def track_record_line(ctx: DataContext) -> str | None:
