@@ -113,12 +113,12 @@ def _metrics_table(title: str, ours: dict, ewp: dict, diffs: dict) -> Table:  # 
     return t
 
 
-def _load_panel(s: Settings):  # type: ignore[no-untyped-def]
+def _load_panel(s: Settings, model: str | None = None):  # type: ignore[no-untyped-def]
     from tocsin.evaluate.pipeline import model_frame
     from tocsin.features.panel import ewp_published
 
     wh = _warehouse(s)
-    return wh, model_frame(wh).frame, ewp_published(wh)
+    return wh, model_frame(wh, model).frame, ewp_published(wh)
 
 
 @app.command()
@@ -137,7 +137,7 @@ def backtest(
 
     s = settings()
     name = model or DEFAULT_MODEL
-    _, panel, ewp = _load_panel(s)
+    _, panel, ewp = _load_panel(s, name)
     spec = BacktestSpec(start=start, end=end)
     with _progress() as prog:
         task = prog.add_task(f"backtest {name} {start}-{end}", total=end - start + 1)

@@ -19,16 +19,18 @@ from tocsin.evaluate.track_record import TrackRecord, run_track_record, score_tr
 from tocsin.features.build import FeatureFrame, load_features
 from tocsin.features.drivers import REQUIRED_TABLES
 from tocsin.features.panel import ewp_published, ewp_published_forecast
-from tocsin.models.base import COMPOSITES
+from tocsin.models.base import COMPOSITES, uses_drivers
 from tocsin.warehouse.store import Warehouse
 
 Tick = Callable[[int], None]
 
 
-def model_frame(warehouse: Warehouse) -> FeatureFrame:
-    """Panel + dynamics, + the nontraditional drivers when their sources are in the warehouse."""
+def model_frame(warehouse: Warehouse, model: str | None = None) -> FeatureFrame:
+    """Panel + dynamics, + the nontraditional drivers when their sources are in the warehouse and `model`
+    (when given) reads them."""
     have = set(warehouse.tables())
-    return load_features(warehouse, drivers=all(t in have for t in REQUIRED_TABLES))
+    wanted = model is None or uses_drivers(model)
+    return load_features(warehouse, drivers=wanted and all(t in have for t in REQUIRED_TABLES))
 
 
 @dataclass
@@ -48,7 +50,7 @@ def run_forecast_job(
     progress: Tick | None = None,
 ) -> ForecastJob:
     wh = Warehouse(settings.warehouse_path)
-    ff = model_frame(wh)
+    ff = model_frame(wh, model)
     panel = ff.frame
     ewp = ewp_published(wh)
     fc = make_forecast(panel, model, ewp_published=ewp_published_forecast(wh, panel), n_jobs=settings.n_jobs,
@@ -82,7 +84,7 @@ def explain_country(
 ) -> Explanation:
     """One country's explanation; composite weights come from the saved forecast when they match."""
     wh = Warehouse(settings.warehouse_path)
-    ff = model_frame(wh)
+    ff = model_frame(wh, model)
     panel = ff.frame
     y = int(panel["year"].max()) if year is None else year
     weights = None

@@ -95,3 +95,13 @@ def numeric_matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 def proba_columns(p: np.ndarray) -> np.ndarray:
     return np.column_stack([1.0 - p, p])
+
+
+def uses_drivers(name: str) -> bool:
+    """Whether a model reads the nontraditional driver features (building them takes ~10 s)."""
+    check_model_name(name)
+    for member in COMPOSITES.get(name, (name,)):
+        sets = make_model(member).get_params().get("feature_sets") or ()
+        if any(str(s).startswith("drivers") for s in sets):
+            return True
+    return False

@@ -10,7 +10,7 @@ import numpy as np
 
 from tocsin.monitor.incidents import Danger
 from tocsin.monitor.speech.classifier import LanguageModel, SpeechModel
-from tocsin.monitor.speech.hallmarks import hallmark_hits
+from tocsin.monitor.speech.hallmarks import HALLMARK_LANGUAGES, hallmark_hits
 from tocsin.monitor.speech.lexicons import Lexicon, Term, tokens
 
 MAX_WORDS = 3
@@ -92,7 +92,7 @@ class Scorer:
             if top:
                 reasons.append({"kind": "words", "label": label, "words": top, "model": lm.language})
         keep = 1.0 - base
-        for hit in hallmark_hits(text):
+        for hit in hallmark_hits(text) if lm.language in HALLMARK_LANGUAGES else ():
             keep *= 1.0 - hit.weight
             reasons.append(
                 {"kind": "hallmark", "hallmark": hit.hallmark, "rule": hit.rule, "match": hit.match, "why": hit.why}
