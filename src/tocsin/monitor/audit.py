@@ -32,10 +32,21 @@ def _refuse_changes(session: Session, _context: object, _instances: object) -> N
             raise AuditViolation("the audit log is append-only: rows cannot be changed or deleted")
 
 
+def _refuse_row_change(_mapper: object, _connection: object, _target: AuditEntry) -> None:
+    raise AuditViolation("the audit log is append-only: rows cannot be changed or deleted")
+
+
 def guard(factory: sessionmaker[Session]) -> None:
-    """Make sessions from `factory` refuse to flush an update or delete of an audit row."""
+    """Make sessions from `factory` refuse to flush an update or delete of an audit row.
+
+    Two layers: the session check names the problem before any SQL runs; the mapper events catch any ORM
+    update or delete of an audit row, whichever session flushes it (and the database trigger refuses the rest).
+    """
     if not event.contains(factory, "before_flush", _refuse_changes):
         event.listen(factory, "before_flush", _refuse_changes)
+    for name in ("before_update", "before_delete"):
+        if not event.contains(AuditEntry, name, _refuse_row_change):
+            event.listen(AuditEntry, name, _refuse_row_change)
 
 
 def entries(
