@@ -17,7 +17,7 @@ from tocsin.features.registry import Feature
 KEY = ["ccode", "year"]
 
 # Indicator -> UN risk factors its change informs.
-_CHANGED: dict[str, tuple[int, ...]] = {
+CHANGED: dict[str, tuple[int, ...]] = {
     "pol_killing_approved": (2, 12),
     "repress_civilsoc": (2, 6, 7),
     "freediscussion": (6,),
@@ -43,9 +43,9 @@ def _lagged(panel: pd.DataFrame, col: str, lag: int) -> np.ndarray:
 
 def dynamics_features(panel: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """One row per panel (ccode, year) with change, trend and shock features."""
-    base = panel[[*KEY, *[c for c in _CHANGED if c in panel.columns]]].copy()
+    base = panel[[*KEY, *[c for c in CHANGED if c in panel.columns]]].copy()
     out = base[KEY].copy()
-    for col in _CHANGED:
+    for col in CHANGED:
         if col not in base.columns:
             continue
         for w in WINDOWS:
@@ -90,7 +90,7 @@ def dynamics_registry_entries(columns: list[str]) -> list[Feature]:
             feats.append(Feature(name=name, label=f"Change in {lowered} {span}",
                                  source="ewp_panel",
                                  transform=f"x[t] - x[t-{w}] within country", family="dynamics",
-                                 un_factors=_CHANGED[col]))
+                                 un_factors=CHANGED[col]))
         elif name == "deterioration_count_3y":
             feats.append(Feature(name=name, label="Indicators that worsened over 3 years", source="ewp_panel",
                                  transform="count of 7 V-Dem changes in the dangerous direction",

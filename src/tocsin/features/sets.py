@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tocsin.features.dynamics import _CHANGED, WINDOWS
+from tocsin.features.dynamics import CHANGED, WINDOWS
 from tocsin.sources.ewp import EWP_PREDICTORS
 
 TREND = ("year", "year_sq")
 LEVELS: tuple[str, ...] = tuple(c for c in EWP_PREDICTORS if c not in TREND)
 DYNAMICS: tuple[str, ...] = (
-    *[f"d{w}_{c}" for c in _CHANGED for w in WINDOWS],
+    *[f"d{w}_{c}" for c in CHANGED for w in WINDOWS],
     "deterioration_count_3y", "coup_attempt_this_year", "coup_attempt_last_2y",
 )
 
