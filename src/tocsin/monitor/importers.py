@@ -22,24 +22,11 @@ from sqlalchemy.orm import Session
 from tocsin.monitor import audit
 from tocsin.monitor.auth import require
 from tocsin.monitor.errors import MonitorError
-from tocsin.monitor.incidents import IncidentIn, Scorer, _first_error, _score, new_incident
+from tocsin.monitor.incidents import INPUT_FIELDS, IncidentIn, Scorer, _first_error, _score, new_incident
 from tocsin.monitor.models import Category, ImportBatch, Incident, IncidentHistory, User
 
 KINDS = ("csv", "gdelt", "acled")
-CSV_COLUMNS = (
-    "country",
-    "event_date",
-    "category",
-    "admin1",
-    "latitude",
-    "longitude",
-    "actor",
-    "target_group",
-    "text",
-    "language",
-    "source_url",
-    "confidence",
-)
+CSV_COLUMNS = INPUT_FIELDS
 
 # GDELT 2.0 events: 61 tab-separated columns without a header (GDELT_2.0_Events_Column_Labels_Header_Row).
 GDELT_COLUMNS: tuple[str, ...] = (

@@ -67,22 +67,22 @@ class IncidentIn(BaseModel):
         return v or None
 
 
-EDITABLE = frozenset(
-    {
-        "country",
-        "event_date",
-        "category",
-        "admin1",
-        "latitude",
-        "longitude",
-        "actor",
-        "target_group",
-        "text",
-        "language",
-        "source_url",
-        "confidence",
-    }
+# What a reporter supplies about an incident (the CSV import's columns, and what its owner may edit).
+INPUT_FIELDS: tuple[str, ...] = (
+    "country",
+    "event_date",
+    "category",
+    "admin1",
+    "latitude",
+    "longitude",
+    "actor",
+    "target_group",
+    "text",
+    "language",
+    "source_url",
+    "confidence",
 )
+EDITABLE = frozenset(INPUT_FIELDS)
 
 # Fields anyone allowed to see an incident may see; reporter identity is never among them.
 PUBLIC_FIELDS: tuple[str, ...] = (
