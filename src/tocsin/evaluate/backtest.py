@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
@@ -95,6 +94,3 @@ def missing_rows(preds: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     m = rows[["ccode", "year"]].merge(preds[["ccode", "year"]], how="left", indicator=True)
     return m[m["_merge"] == "left_only"][["ccode", "year"]]
 
-
-def years_of(preds: pd.DataFrame) -> np.ndarray:
-    return np.sort(preds["year"].unique())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tocsin.core.errors import TocsinError
 from tocsin.core.settings import Settings
 from tocsin.evaluate.backtest import BacktestSpec
 from tocsin.evaluate.explain import Explanation, explain_rows, explanations_frame
@@ -90,12 +91,10 @@ def explain_country(
     weights = None
     if model in COMPOSITES:
         weights = stacking_weights(settings, panel, model, y)
-    [exp] = explain_rows(panel, ff.registry, model, y, [ccode], weights=weights) or [None]
-    if exp is None:
-        from tocsin.core.errors import TocsinError
-
+    found = explain_rows(panel, ff.registry, model, y, [ccode], weights=weights)
+    if not found:
         raise TocsinError(f"no data for country {ccode} in {y}")
-    return exp
+    return found[0]
 
 
 def stacking_weights(settings: Settings, panel: pd.DataFrame, model: str, year: int) -> dict[str, float]:

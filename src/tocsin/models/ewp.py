@@ -42,7 +42,10 @@ class EWPElasticNet(ClassifierMixin, BaseEstimator):
     def _design(self, X: pd.DataFrame) -> pd.DataFrame:
         """The columns this model reads, as it reads them (subclasses add features or fill gaps)."""
         cols = list(self.features) if self.features is not None else list(EWP_PREDICTORS)
-        return X.reindex(columns=cols) if set(cols) <= set(X.columns) else X[cols]
+        missing = [c for c in cols if c not in X.columns]
+        if missing:
+            raise ModelError(f"input lacks feature column(s) {missing[:5]}")
+        return X[cols]
 
     def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> EWPElasticNet:
         design = self._design(X)

@@ -101,6 +101,3 @@ def read_csv_strict(content: bytes, file: str, **kwargs: object) -> pd.DataFrame
     drop = [c for c in frame.columns if c in ("", "Unnamed: 0", "...1")]
     return frame.drop(columns=drop)
 
-
-def rename_columns(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
-    return frame.rename(columns=dict(mapping))

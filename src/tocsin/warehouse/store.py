@@ -34,7 +34,6 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class PullResult:
     loaded: list[str]
-    skipped: list[str]
     path: Path
 
 
@@ -113,7 +112,7 @@ class Warehouse:
             building.unlink(missing_ok=True)
             Path(str(building) + ".wal").unlink(missing_ok=True)
             raise
-        return PullResult(loaded=loaded, skipped=[], path=self.path)
+        return PullResult(loaded=loaded, path=self.path)
 
     @staticmethod
     def _load_one(con: duckdb.DuckDBPyConnection, src: Source, mirror: Path | None) -> None:
