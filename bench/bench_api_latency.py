@@ -1,4 +1,5 @@
-"""API latency at 50 concurrent clients: country and ranking endpoints, p50/p95/p99, against saved results.
+"""API latency at 50 concurrent clients: a mix of pages and API calls, then country and ranking endpoints,
+p50/p95/p99 and requests/s, against the latest run.
 
 Starts `uvicorn` (one worker) on a free 127.0.0.1 port in a subprocess with the current TOCSIN_HOME, warms
 it up, then sends a bounded number of requests (and stops after a time limit) from 50 concurrent httpx
@@ -50,7 +51,7 @@ async def run_group(base: str, urls: list[str], n: int, concurrency: int, second
                 t0 = time.perf_counter()
                 try:
                     r = await client.get(url)
-                    errors += r.status_code != 200
+                    errors += r.status_code >= 500 or r.status_code == 429
                 except httpx.HTTPError:  # a dropped connection counts as an error, not a crash
                     errors += 1
                 latencies.append(time.perf_counter() - t0)
@@ -90,7 +91,13 @@ def main() -> None:
         rng = random.Random(0)
         sample = rng.sample(countries, min(40, len(countries)))
         years = httpx.get(base + "/api/risk/years").json()["years"]
+        mix = []
+        for c in sample:
+            mix += [f"/country/{c}", f"/api/countries/{c}", f"/api/countries/{c}/drivers",
+                    f"/api/countries/{c}/prevention", f"/api/countries/{c}/hotspots"]
+        mix += ["/", "/track-record", "/api/risk?limit=50", "/compare?countries=" + ",".join(sample[:4])]
         groups = {
+            "mix: pages + API (country, drivers, prevention, ...)": mix,
             "country summary  /api/countries/{c}": [f"/api/countries/{c}" for c in sample],
             "country history  /api/countries/{c}/history": [f"/api/countries/{c}/history" for c in sample],
             "ranking (latest) /api/risk?limit=50": ["/api/risk?limit=50"],

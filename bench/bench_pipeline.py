@@ -1,7 +1,9 @@
-"""Time the main job's steps as whole commands: data pull, the full ewp backtest, forecast.
+"""Time the main job as whole commands: cold `make forecast` (fresh home: data pull + default forecast with
+track record, explanations, hotspots, prevention evidence and report), then a warm `tocsin forecast` (same
+data, cached fits), and the ewp backtest without a cache.
 
-Usage: TOCSIN_DATA_MIRROR=../shared/data/mirror python bench/bench_pipeline.py [--runs 3] [--ensemble]
-Prints min/median/max wall seconds per step. A timing is a figure to read, never a pass/fail test.
+Usage: TOCSIN_DATA_MIRROR=../shared/data/mirror python bench/bench_pipeline.py [--runs 1] [--model ensemble]
+Prints wall seconds per step (min/median/max over --runs). A timing is a figure to read, never a test.
 """
 
 from __future__ import annotations
@@ -24,27 +26,30 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def show(name: str, times: list[float]) -> None:
+    print(f"{name:58s} min {min(times):7.1f} s  median {statistics.median(times):7.1f} s  max {max(times):7.1f} s",
+          flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--ensemble", action="store_true", help="Also time the default (ensemble) forecast.")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--model", default=None, help="Model to forecast with (default: the default model).")
     args = ap.parse_args()
     mirror = os.environ.get("TOCSIN_DATA_MIRROR") or str(ROOT.parent / "shared" / "data" / "mirror")
     tocsin = [sys.executable, "-m", "tocsin.cli.main"]
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "TOCSIN_HOME": home, "TOCSIN_DATA_MIRROR": mirror}
-        steps = {
-            "data pull": [*tocsin, "data", "pull"],
-            "backtest --model ewp (1994-2024)": [*tocsin, "backtest", "--model", "ewp"],
-            "forecast --model ewp (with track record)": [*tocsin, "forecast", "--model", "ewp"],
-        }
-        if args.ensemble:
-            steps["forecast (ensemble, with track record)"] = [*tocsin, "forecast"]
-        print(f"{os.cpu_count()} cores; {args.runs} runs per step; mirror {mirror}")
-        for name, cmd in steps.items():
-            times = [timed(cmd, env) for _ in range(args.runs)]
-            print(f"{name:45s} min {min(times):7.1f} s  median {statistics.median(times):7.1f} s  "
-                  f"max {max(times):7.1f} s")
+    fc = [*tocsin, "forecast", *(["--model", args.model] if args.model else [])]
+    print(f"{os.cpu_count()} cores; {args.runs} run(s) per step; mirror {mirror}", flush=True)
+    cold, warm, bt = [], [], []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as home:
+            env = {**os.environ, "TOCSIN_HOME": home, "TOCSIN_DATA_MIRROR": mirror}
+            cold.append(timed([*tocsin, "data", "pull"], env) + timed(fc, env))
+            warm.append(timed(fc, env))
+            bt.append(timed([*tocsin, "backtest", "--model", "ewp"], {**env, "TOCSIN_CACHE": "false"}))
+    show("cold: data pull + forecast (fresh home, empty cache)", cold)
+    show("warm: forecast again (same data, cached fits)", warm)
+    show("backtest --model ewp 1994-2024 (no cache)", bt)
 
 
 if __name__ == "__main__":

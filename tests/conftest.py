@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from services import SERVICE_MARKERS, STRICT_VAR, require_mirror, strict
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _mirror_path() -> Path:
-    env = os.environ.get("TOCSIN_DATA_MIRROR")
-    return Path(env).resolve() if env else (ROOT.parent / "shared" / "data" / "mirror").resolve()
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under TOCSIN_TEST_STRICT=1 a test that needs a service (by its marker) may not pass by skipping."""
+    outcome = yield
+    rep = outcome.get_result()  # type: ignore[attr-defined]
+    if not (rep.skipped and strict()) or hasattr(rep, "wasxfail"):
+        return
+    needs = [SERVICE_MARKERS[m] for m in SERVICE_MARKERS if item.get_closest_marker(m)]
+    if needs:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped under {STRICT_VAR}=1, but it needs {' and '.join(needs)}: {reason}"
 
 
 @pytest.fixture(scope="session")
 def mirror() -> Path:
-    path = _mirror_path()
-    if not path.is_dir():
-        pytest.skip(f"data mirror not found at {path} (set TOCSIN_DATA_MIRROR)")
-    return path
+    return require_mirror()
 
 
 @pytest.fixture

@@ -28,3 +28,35 @@ def test_an_informative_family_shows_a_gain_and_a_noise_family_does_not(monkeypa
     assert t.loc["base+inequality", "d_auc_lo"] <= 0 <= t.loc["base+inequality", "d_auc_hi"]
     payload = res.to_json()
     assert payload["variants"][1]["driver_families"] == ["climate"]
+
+
+def test_the_repression_family_is_measured_with_and_without_its_smoothed_latent_scores() -> None:
+    from tocsin.evaluate.ablation import REPRESSION, variants
+
+    vs = {v.name: v for v in variants()}
+    assert list(vs)[-3:] == ["base+repression", "base+repression+latent", "base+all"]
+    assert vs["base+repression"].feature_sets == ("ewp", "drivers-repression")
+    assert vs["base+repression+latent"].feature_sets == ("ewp", "drivers-repression+latent")
+    assert REPRESSION in vs["base+all"].families and "drivers-repression" in vs["base+all"].feature_sets
+    assert "drivers-repression+latent" not in vs["base+all"].feature_sets
+
+
+def test_ablation_intervals_resample_whole_countries(monkeypatch) -> None:
+    from tocsin.evaluate import ablation
+
+    seen = []
+    real = ablation.bootstrap_difference
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("groups"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ablation, "bootstrap_difference", spy)
+    panel = make_panel(seed=9, n_countries=25)
+    panel["gini_disp"] = np.random.default_rng(1).normal(40, 5, len(panel))
+    monkeypatch.setattr("tocsin.features.sets._family", lambda f: ("gini_disp",) if f == "inequality" else ())
+    rows = panel[panel["year"].between(2005, 2010)][["ccode", "year"]]
+    res = run_ablation(panel, rows, BacktestSpec(2005, 2010), families=("inequality",), n_boot=50,
+                       model_params={"cv": 3, "n_alphas": 10})
+    assert seen and all(g is not None and len(set(g)) == res.clusters for g in seen)
+    assert res.to_json()["interval"].startswith("95% percentile, country-clustered")

@@ -87,14 +87,33 @@ def test_scores_on_a_hand_checked_example() -> None:
     assert topk_recall(frame, 2) == 1.0
 
 
-def test_bootstrap_interval_covers_zero_for_identical_forecasts_and_not_for_a_much_better_one() -> None:
+def _forecasts() -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(0)
     y = (rng.random(2000) < 0.05).astype(int)
     noise = rng.random(2000)
     good = y * 0.5 + noise * 0.5
-    ranks = pd.Series(noise).rank(ascending=False).to_numpy()
-    same = bootstrap_difference(y, (noise, ranks), (noise, ranks), n_boot=200)
-    assert same["auc"]["ci_low"] == same["auc"]["ci_high"] == 0
-    better = bootstrap_difference(y, (good, pd.Series(good).rank(ascending=False).to_numpy()),
-                                  (noise, ranks), n_boot=200)
-    assert better["auc"]["ci_low"] > 0.2
+    return (y, (noise, pd.Series(noise).rank(ascending=False).to_numpy()),
+            (good, pd.Series(good).rank(ascending=False).to_numpy()))
+
+
+def test_bootstrap_scores_both_forecasts_on_the_same_resampled_rows() -> None:
+    """A forecast in the same order as another (its cube) has the same AUC and recall on any rows, so a paired
+    bootstrap gives exactly zero for them in every replicate, while their Brier scores do differ."""
+    y, (noise, ranks), _ = _forecasts()
+    res = bootstrap_difference(y, (noise**3, ranks), (noise, ranks), n_boot=200)
+    assert res["auc"]["ci_low"] == res["auc"]["ci_high"] == 0
+    assert res["top30_recall"]["ci_low"] == res["top30_recall"]["ci_high"] == 0
+    assert res["brier"]["ci_high"] < 0  # the cube is nearer zero, where almost every outcome is
+
+
+def test_a_much_better_forecast_has_an_interval_above_zero_and_swapping_the_two_mirrors_it() -> None:
+    y, noise, good = _forecasts()
+    better = bootstrap_difference(y, good, noise, n_boot=200)
+    assert better["auc"]["ci_low"] > 0.2 and better["top30_recall"]["ci_low"] > 0 and better["brier"]["ci_high"] < 0
+    for m in ("auc", "top30_recall", "brier"):  # a real interval around the point, not a point
+        assert better[m]["ci_low"] < better[m]["difference"] < better[m]["ci_high"]
+    worse = bootstrap_difference(y, noise, good, n_boot=200)
+    for m in ("auc", "top30_recall", "brier"):
+        assert worse[m]["difference"] == pytest.approx(-better[m]["difference"])
+        assert worse[m]["ci_low"] == pytest.approx(-better[m]["ci_high"])
+        assert worse[m]["ci_high"] == pytest.approx(-better[m]["ci_low"])

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tocsin.cli.main import app
-from tocsin.evaluate.results import ResultsStore
+from tocsin.evaluate.runs import RunStore
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,9 @@ def test_the_panel_covers_1960_to_2024_keyed_by_gw_code_with_iso3_and_outcomes(r
 
 def test_ewp_model_reproduces_ewps_published_track_record_within_002_auc(forecast_home: Path) -> None:
     # `forecast --model ewp` ran the 1994-2024 walk-forward backtest and saved its track record.
-    tr = ResultsStore(forecast_home / "results").track_record("ewp")
+    run = RunStore(forecast_home / "runs").latest()
+    assert run is not None and run.record["model"] == "ewp"
+    tr = run.store.track_record("ewp")
     m, e = tr["metrics"], tr["ewp_published_metrics"]
     assert (tr["spec"]["start"], tr["spec"]["end"]) == (1994, 2024)
     assert (m["rows"], m["onsets"]) == (5032, 39)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,14 +9,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services import require_postgres
 from tocsin.core.settings import Settings
 from tocsin.monitor import auth, db
 from tocsin.monitor.models import User
 from tocsin.monitor.speech.classifier import SpeechModel, fit_language
 from tocsin.monitor.speech.lexicons import Term
 
-PG_URL = os.environ.get("TOCSIN_TEST_POSTGRES_URL")
-MIRROR = Path(__file__).resolve().parents[2].parent / "shared/data/mirror"
 PASSWORD = "correct horse battery"
 
 
@@ -32,9 +30,7 @@ def _reset_postgres(url: str) -> Engine:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgres":
-        if not PG_URL:
-            pytest.skip("TOCSIN_TEST_POSTGRES_URL is not set")
-        eng = _reset_postgres(PG_URL)
+        eng = _reset_postgres(require_postgres())
     else:
         eng = db.make_engine(f"sqlite:///{tmp_path / 'monitor.sqlite'}")
     db.upgrade(eng)

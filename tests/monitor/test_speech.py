@@ -103,10 +103,13 @@ def test_script_detection_picks_the_language_model() -> None:
     assert classifier.detect_script("hello") is None
 
 
-def test_probabilities_from_margins_equal_the_calibrated_classifiers(speech_model: SpeechModel) -> None:
+def test_probabilities_are_calibrated_from_margins_and_follow_the_label(speech_model: SpeechModel) -> None:
     import numpy as np
 
     for lm in speech_model.languages.values():
         texts = ["they are vermin and must be removed", "lovely weather at the market today", "you idiot"]
-        _, fast = lm.predict(texts)
-        assert np.allclose(fast, lm.clf.predict_proba(lm.features(texts)), atol=1e-5)
+        idx, proba = lm.predict(texts)
+        assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-5) and (proba >= 0).all()
+        assert np.allclose(proba, lm.calibrated(lm.margins(texts)))
+        assert [lm.classes[i] for i in idx] == ["hate", "neutral", "offensive"]
+        assert proba[1, lm.classes.index("neutral")] > proba[1, lm.classes.index("hate")]

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
+from services import require_postgres
 from tocsin.monitor import db
-
-PG_URL = os.environ.get("TOCSIN_TEST_POSTGRES_URL")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "postgres":
-        if not PG_URL:
-            pytest.skip("TOCSIN_TEST_POSTGRES_URL is not set")
-        eng = db.make_engine(PG_URL)
+        eng = db.make_engine(require_postgres())
         with eng.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))

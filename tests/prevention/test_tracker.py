@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from services import require, require_postgres
 from tocsin.core.errors import DataError
 from tocsin.monitor import db
 from tocsin.prevention.tracker import add_response, add_warning, import_log_csv, report
@@ -113,9 +114,8 @@ def test_trigger_csv_import_and_listing(engine: Engine, tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_tracker_figures_survive_a_postgres_restart(tmp_path: Path) -> None:
-    url, restart = os.environ.get("TOCSIN_TEST_POSTGRES_URL"), os.environ.get("TOCSIN_TEST_POSTGRES_RESTART")
-    if not url or not restart:
-        pytest.skip("TOCSIN_TEST_POSTGRES_URL and TOCSIN_TEST_POSTGRES_RESTART are needed")
+    url, restart = require_postgres(), os.environ.get("TOCSIN_TEST_POSTGRES_RESTART", "")
+    require(bool(restart), "TOCSIN_TEST_POSTGRES_RESTART is not set (eval \"$(bash .ci/postgres.sh)\")")
     from sqlalchemy import text
 
     eng = db.make_engine(url)

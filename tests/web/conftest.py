@@ -76,8 +76,8 @@ def _warehouse(path: Path, panel: pd.DataFrame) -> None:
     con.close()
 
 
-def _results(root: Path, rng: np.random.Generator) -> None:
-    root.mkdir(parents=True)
+def _results(root: Path, rng: np.random.Generator, exist_ok: bool = False) -> None:
+    root.mkdir(parents=True, exist_ok=exist_ok)
     preds = []
     base = {775: 0.08, 625: 0.06, 501: 0.01, 220: 0.002}
     for y in range(2018, 2025):
@@ -169,14 +169,57 @@ def web_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = Settings(home=home, data_mirror=empty_mirror)
     rng = np.random.default_rng(7)
     _warehouse(settings.warehouse_path, _panel(rng))
-    _results(settings.results_dir, rng)
+    _run(settings, rng)
     _monitoring(settings)
     mp = pytest.MonkeyPatch()
-    from tocsin.geo import hotspots as hs
-
-    mp.setattr(hs, "hotspots", fake_hotspots)
+    forbid_heavy_work(mp)
     yield settings
     mp.undo()
+
+
+def _run(settings: Settings, rng: np.random.Generator) -> str:
+    """A published forecast run holding what `tocsin forecast` writes: results, hotspots, prevention evidence."""
+    import pickle
+
+    from tocsin.evaluate.runs import RunStore
+    from tocsin.features.panel import base_registry, load_panel
+    from tocsin.prevention.rank import snapshot_evidence
+    from tocsin.reports.produce import EVIDENCE, HOTSPOTS_DIR
+    from tocsin.warehouse.store import Warehouse
+
+    with RunStore(settings.runs_dir).create("forecast", model=MODEL, base_year=2024, seed=1,
+                                            sources=[{"source": "ewp_panel", "sha256": "ab" * 32,
+                                                      "retrieved_at": "2025-01-02"}]) as run:
+        _results(run.path, rng, exist_ok=True)
+        (run.path / HOTSPOTS_DIR).mkdir()
+        kenya = fake_hotspots("KEN", settings)
+        (run.path / HOTSPOTS_DIR / "KEN.pickle").write_bytes(pickle.dumps(kenya))
+        frame = load_panel(Warehouse(settings.warehouse_path))
+        snap = snapshot_evidence(frame, base_registry(), 2024, [c[0] for c in COUNTRIES], settings,
+                                 hotspot_results={"KEN": kenya})
+        (run.path / EVIDENCE).write_bytes(pickle.dumps(snap))
+    return run.id
+
+
+def _forbidden(*_a: Any, **_k: Any) -> Any:
+    raise AssertionError("a request fitted a model, built features or computed hotspots: it must read a run")
+
+
+def forbid_heavy_work(mp: pytest.MonkeyPatch) -> None:
+    """Model fitting, feature building, hotspot computation and index building raise from here on: the
+    dashboard, the API and briefs only read runs."""
+    from tocsin.evaluate import backtest, explain, pipeline
+    from tocsin.features import build
+    from tocsin.geo import hotspots as hs
+    from tocsin.models import base
+    from tocsin.prevention import accountability, rank
+
+    for module, name in ((base, "make_model"), (explain, "make_model"), (backtest, "fit_year"),
+                         (pipeline, "fit_year"), (build, "load_features"), (build, "build_features"),
+                         (pipeline, "load_features"), (hs, "hotspots"), (rank, "gather_evidence"),
+                         (accountability.AccountabilityTables, "from_warehouse")):
+        if hasattr(module, name):
+            mp.setattr(module, name, _forbidden)
 
 
 @pytest.fixture(scope="session")

@@ -151,10 +151,12 @@ def test_alerts_listed_with_evidence(client: Any) -> None:
     assert "text/csv" in get(client, "/api/countries/Sudan/alerts?format=csv").headers["content-type"]
 
 
-def test_prevention_says_plainly_why_it_is_unavailable(client: Any) -> None:
+def test_prevention_says_plainly_which_evidence_the_run_lacked(client: Any) -> None:
     p = get(client, "/api/countries/SDN/prevention").json()
-    # The made-up warehouse lacks the tables the playbook's evidence needs: the reason is given, not hidden.
-    assert p["available"] is False and "ewp_in_coups_all" in p["note"]
+    # The made-up warehouse lacks the accountability tables and Sudan has no hotspot inputs: the options are
+    # ranked from what there is, and what was missing is said, not hidden.
+    assert p["available"] is True
+    assert "accountability flags not checked" in p["note"] and "no subnational hotspot inputs" in p["note"]
 
 
 def test_prevention_lists_ranked_options_with_rationale(web_home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,15 +170,16 @@ def test_prevention_lists_ranked_options_with_rationale(web_home: Any, monkeypat
                            cost_class="low")
     seen = []
 
-    def fake_report(ccode: int, year: int, settings: Any) -> Any:
+    def fake_report(ccode: int, year: int, settings: Any, *, evidence: Any = None, **_: Any) -> Any:
         seen.append((ccode, year))
+        assert evidence is not None and evidence.year == year  # the run's evidence, not gathered now
         return SimpleNamespace(options=[SimpleNamespace(tool=tool, score=2.5, rationale="Addresses killings")],
                                notes=["no trigger calendar yet"], playbook_version="test", as_of=date(2025, 1, 1),
                                sources=[{"name": "panel", "publisher": "EWP", "licence": "open", "citation": "c"}])
 
     monkeypatch.setattr(rank, "prevention_report", fake_report)
     sec = prevention(DataContext(web_home), 625)
-    assert seen == [(625, 2024)]  # the latest data year of the saved forecast
+    assert seen == [(625, 2024)]  # the data year of the latest run
     assert sec.available and sec.data[0]["name"] == "Targeted sanctions" and sec.data[0]["score"] == 2.5
     assert "no trigger calendar yet" in sec.note and sec.sources[0]["licence"] == "open"
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from tocsin.cli.common import app, console, err_console, friendly, progress_bar, settings
 from tocsin.cli.common import warehouse as _warehouse
+from tocsin.core.errors import TocsinError
 from tocsin.core.settings import Settings
 
 data_app = typer.Typer(help="Pull public sources into the warehouse; show their status.", no_args_is_help=True)
@@ -114,11 +115,11 @@ def _metrics_table(title: str, ours: dict, ewp: dict, diffs: dict) -> Table:  # 
 
 
 def _load_panel(s: Settings, model: str | None = None):  # type: ignore[no-untyped-def]
-    from tocsin.evaluate.pipeline import model_frame
+    from tocsin.evaluate.pipeline import fit_cache, model_frame
     from tocsin.features.panel import ewp_published
 
     wh = _warehouse(s)
-    return wh, model_frame(wh, model).frame, ewp_published(wh)
+    return wh, model_frame(wh, model, fit_cache(s)).frame, ewp_published(wh)
 
 
 @app.command()
@@ -132,17 +133,30 @@ def backtest(
 ) -> None:
     """Walk-forward backtest, scored beside EWP's published forecasts on the same rows."""
     from tocsin.evaluate.backtest import BacktestSpec
+    from tocsin.evaluate.pipeline import fit_cache
+    from tocsin.evaluate.runs import RunStore, settings_record, sources_record
     from tocsin.evaluate.track_record import run_track_record
     from tocsin.models.base import DEFAULT_MODEL
 
     s = settings()
     name = model or DEFAULT_MODEL
-    _, panel, ewp = _load_panel(s, name)
+    wh, panel, ewp = _load_panel(s, name)
     spec = BacktestSpec(start=start, end=end)
-    with _progress() as prog:
-        task = prog.add_task(f"backtest {name} {start}-{end}", total=end - start + 1)
-        tr = run_track_record(panel, ewp, name, spec, n_jobs=s.n_jobs, seed=s.seed,
-                              progress=lambda n: prog.advance(task, n))
+    cache = fit_cache(s)
+    with RunStore(s.runs_dir).create("backtest", model=name, seed=s.seed, settings=settings_record(s),
+                                     sources=sources_record(wh.provenance()),
+                                     spec={"start": start, "end": end, "outcome": spec.outcome}) as run:
+        run.timing("features")
+        with _progress() as prog:
+            task = prog.add_task(f"backtest {name} {start}-{end}", total=None)
+            tr = run_track_record(panel, ewp, name, spec, n_jobs=s.n_jobs, seed=s.seed,
+                                  progress=lambda n: prog.advance(task, n), cache=cache)
+        run.timing("backtest")
+        run.store.save_track_record(tr)
+        payload = tr.to_json()
+        run.record.update({"metrics": payload["metrics"], "ewp_published_metrics": payload["ewp_published_metrics"],
+                           "difference_vs_ewp": tr.differences, "cache": {"hits": cache.hits, "misses": cache.misses}})
+    err_console.print(f"[dim]run {run.id}[/dim]")
     console.print(_metrics_table(
         f"{name}: {int(tr.metrics['rows'])} country-years, {int(tr.metrics['onsets'])} onsets, "
         f"{start}-{end}", tr.metrics, tr.ewp_metrics, tr.differences))
@@ -162,48 +176,37 @@ def backtest(
         console.print(f"Wrote {json_out}")
 
 
+def _stage(msg: str) -> None:
+    """One line per stage on stderr, so a log (not a terminal) also says what a long command is doing."""
+    from datetime import datetime
+
+    err_console.print(f"[dim]{datetime.now():%H:%M:%S}[/dim] {msg}", highlight=False)
+
+
 @app.command()
 @friendly
 def forecast(
     model: str = typer.Option(None, help="Model name (default: the project's default model)."),
-    out: Path = typer.Option(None, help="Output folder (default: $TOCSIN_HOME/reports)."),
+    out: Path = typer.Option(None, help="Also copy CSV, JSON and the report here (default: $TOCSIN_HOME/reports)."),
     top: int = typer.Option(30, help="Rows to print."),
     track_record: bool = typer.Option(True, help="Score the 1994-2024 backtest for the report's track record."),
 ) -> None:
-    """Forecast the next one and two years; write CSV, JSON and a self-contained HTML report."""
-    from tocsin.evaluate.pipeline import run_forecast_job
+    """Forecast the next one and two years as a new run; write CSV, JSON and a self-contained HTML report."""
     from tocsin.models.base import DEFAULT_MODEL
-    from tocsin.reports.html import ReportInputs, write_report
-    from tocsin.warehouse.store import Warehouse
+    from tocsin.reports.produce import export_forecast, make_forecast_run
 
     s = settings()
     name = model or DEFAULT_MODEL
     with _progress() as prog:
-        task = prog.add_task(f"forecasting with {name} (walk-forward fits)", total=None)
-        job = run_forecast_job(s, name, track_record=track_record, progress=lambda n: prog.advance(task, n))
+        task = prog.add_task(f"{name}: walk-forward fits", total=None)
+        run, job = make_forecast_run(s, name, track_record=track_record, stage=_stage,
+                                     progress=lambda n: prog.advance(task, n))
         prog.update(task, total=prog.tasks[task].completed or 1, completed=prog.tasks[task].completed or 1)
     fc, tr = job.forecast, job.track
-    wh = Warehouse(s.warehouse_path)
-    out_dir = out or s.reports_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"forecast_{fc.base_year + 1}_{name}"
-    fc.table.to_csv(out_dir / f"{stem}.csv", index=False)
-    payload = {
-        "model": name, "base_year": fc.base_year, "spearman_vs_ewp": fc.spearman_vs_ewp,
-        "n_compared_with_ewp": fc.n_compared, "stacking_weights": fc.weights,
-        "forecasts": json.loads(fc.table.to_json(orient="records")),
-        "track_record": tr.to_json()["metrics"] if tr else None,
-        "sources": json.loads(wh.provenance()[["source", "address", "sha256", "licence", "citation"]]
-                              .to_json(orient="records")),
-    }
-    (out_dir / f"{stem}.json").write_text(json.dumps(payload, indent=1))
-    from tocsin.evaluate.results import ResultsStore
-
-    html = write_report(ReportInputs(fc, tr, wh.provenance(), explanations=job.explanations,
-                                     ablation=ResultsStore(s.results_dir).ablation()), out_dir / f"{stem}.html")
+    written = export_forecast(run, job, out or s.reports_dir)
 
     t = Table(title=f"Risk of a new mass-killing onset from {fc.base_year} data ({name})")
-    for col in ("rank", "country", "within 2 years", "90% interval", "next year", "EWP rank"):
+    for col in ("rank", "country", "2 years", "90% interval", "next year", "EWP rank"):
         t.add_column(col, justify="right")
     for r in fc.table.head(top).itertuples():
         ewp_rank = "" if r.ewp_rank_2yr != r.ewp_rank_2yr else str(int(r.ewp_rank_2yr))
@@ -221,7 +224,11 @@ def forecast(
                       f"top-30 recall {m['top30_recall']:.0%} (EWP {e['top30_recall']:.0%}), "
                       f"Brier {m['brier']:.4f} (EWP {e['brier']:.4f}), "
                       f"Brier skill {m['brier_skill']:+.3f} (EWP {e['brier_skill']:+.3f})")
-    console.print(f"Wrote {out_dir / (stem + '.csv')}, {out_dir / (stem + '.json')}, {html}")
+    timings = run.record.get("timings", {})
+    console.print(f"Run {run.id} ({timings.get('total', 0):.1f} s; cached fits used "
+                  f"{run.record.get('cache', {}).get('hits', 0)}, made {run.record.get('cache', {}).get('misses', 0)})."
+                  f" Cite as: {run.citation()}", soft_wrap=True)
+    console.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True)
     console.print("[dim]Data: Early Warning Project (USHMM, Dartmouth) and the sources listed in the report, "
                   "each with its citation and licence.[/dim]")
 
@@ -234,17 +241,33 @@ def explain(
     model: str = typer.Option(None, help="Model name (default: the project's default model)."),
     top: int = typer.Option(10, help="Drivers to list."),
     json_out: Path = typer.Option(None, "--json", help="Write the full explanation here."),
+    run: str = typer.Option(None, "--run", help="Read this run (id or prefix) instead of the latest."),
 ) -> None:
-    """Each driver's contribution to a country's risk, by driver family and UN risk factor; what changed."""
+    """Each driver's contribution to a country's risk, by driver family and UN risk factor; what changed.
+
+    Reads the run (latest, or --run); a --year or --model the run does not cover fits those models now (cached)."""
     from tocsin.core.countries import lookup
+    from tocsin.evaluate.explain import explanation_from_frame
     from tocsin.evaluate.pipeline import explain_country
+    from tocsin.evaluate.runs import RunStore
     from tocsin.models.base import DEFAULT_MODEL
 
     s = settings()
-    name = model or DEFAULT_MODEL
     c = lookup(country)
-    with err_console.status(f"fitting {name} as of {year or 'the latest year'}"):
-        e = explain_country(s, name, c.gwcode, year)
+    chosen = RunStore(s.runs_dir).resolve(run) if run or (year is None and model is None) else None
+    latest = RunStore(s.runs_dir).latest() if chosen is None else chosen
+    name = model or (str(latest.record.get("model")) if latest else DEFAULT_MODEL)
+    e = None
+    if latest is not None and latest.record.get("model") == name and year in (None, latest.record.get("base_year")):
+        e = explanation_from_frame(latest.store.explanations(), c.gwcode, name)
+        if e is not None:
+            err_console.print(f"[dim]from run {latest.id}[/dim]")
+    if e is None:
+        y = year if year is not None else int(latest.record["base_year"]) if latest else None
+        if y is None:
+            raise TocsinError("no forecast run yet and no --year: run `tocsin forecast` first")
+        with err_console.status(f"no run covers {name} for {y}: fitting {name} as of {y} (cached fits reused)"):
+            e = explain_country(s, name, c.gwcode, y)
     console.print(f"[bold]{e.name}[/bold], data of {e.year} (forecast for {e.year + 1}-{e.year + 2}), "
                   f"model {name}. Contributions in log-odds against an average country.")
     t = Table(title="Drivers behind the risk")
@@ -285,20 +308,28 @@ def drivers(
     json_out: Path = typer.Option(None, "--json", help="Write each variant's families and metrics here."),
     n_boot: int = typer.Option(1000, help="Bootstrap replicates for the intervals."),
 ) -> None:
-    """What each driver family adds to the EWP model: walk-forward AUC, top-30 recall, Brier, with 95% CIs."""
+    """What each driver family adds to the EWP model: walk-forward AUC, top-30 recall, Brier, with 95% CIs
+    (country-clustered bootstrap); repression and conflict evidence with and without its latent scores."""
     from tocsin.evaluate.ablation import run_ablation, variants
     from tocsin.evaluate.backtest import BacktestSpec
-    from tocsin.evaluate.results import ResultsStore
+    from tocsin.evaluate.runs import RunStore, settings_record, sources_record
 
     s = settings()
-    _, panel, ewp = _load_panel(s)
+    wh, panel, ewp = _load_panel(s)
     rows = ewp[ewp["risk_prev"].notna()]
     spec = BacktestSpec(start=start, end=end)
-    with _progress() as prog:
-        task = prog.add_task("ablation backtests", total=len(variants()) * (end - start + 1))
-        res = run_ablation(panel, rows, spec, n_jobs=s.n_jobs, seed=s.seed, n_boot=n_boot,
-                           progress=lambda n: prog.advance(task, n))
-    t = Table(title=f"What each driver family adds ({res.rows} country-years, {res.onsets} onsets, {start}-{end})")
+    with RunStore(s.runs_dir).create("drivers", model="ewp+", seed=s.seed, settings=settings_record(s),
+                                     sources=sources_record(wh.provenance()),
+                                     spec={"start": start, "end": end, "n_boot": n_boot}) as run:
+        with _progress() as prog:
+            task = prog.add_task("ablation backtests", total=len(variants()) * (end - start + 1))
+            res = run_ablation(panel, rows, spec, n_jobs=s.n_jobs, seed=s.seed, n_boot=n_boot,
+                               progress=lambda n: prog.advance(task, n))
+        run.timing("ablation")
+        run.store.save_ablation(res.to_json())
+    err_console.print(f"[dim]run {run.id}[/dim]")
+    t = Table(title=f"What each driver family adds ({res.rows} country-years, {res.onsets} onsets, {start}-{end}; "
+              f"95% CIs: bootstrap over {res.clusters} countries, all their years together)")
     for col in ("variant", "AUC", "ΔAUC (95% CI)", "top-30 recall", "Δrecall (95% CI)", "Brier",
                 "ΔBrier (95% CI)"):
         t.add_column(col, justify="right")
@@ -308,7 +339,6 @@ def drivers(
                   f"{r.d_top30_recall:+.0%} ({r.d_top30_recall_lo:+.0%}, {r.d_top30_recall_hi:+.0%})",
                   f"{r.brier:.5f}", f"{r.d_brier:+.5f} ({r.d_brier_lo:+.5f}, {r.d_brier_hi:+.5f})")
     console.print(t)
-    ResultsStore(s.results_dir).save_ablation(res.to_json())
     if json_out:
         json_out.write_text(json.dumps(res.to_json(), indent=1))
         console.print(f"Wrote {json_out}")

@@ -25,7 +25,7 @@ app.add_typer(playbook_app, name="playbook")
 
 def _show(items: list[Any], payload: dict[str, Any] | None = None, json_out: Path | None = None) -> None:
     for item in items:
-        console.print(item, highlight=False, soft_wrap=True)
+        console.print(item, highlight=False)  # notes and citations wrap by words at the terminal's width
     if json_out and payload is not None:
         json_out.write_text(json.dumps(payload, indent=1, default=str))
         console.print(f"Wrote {json_out}")
@@ -38,15 +38,33 @@ def prevent_cmd(
     year: int = typer.Option(None, "--year", help="Data year (default: the panel's latest)."),
     json_out: Path = typer.Option(None, "--json", help="Also write the options and evidence as JSON."),
     no_hotspots: bool = typer.Option(False, "--no-hotspots", help="Skip the subnational hotspot inputs."),
+    run: str = typer.Option(None, "--run", help="Read this run (id or prefix) instead of the latest."),
 ) -> None:
-    """Rank the playbook's prevention tools for a country from its drivers, triggers, hotspots and flags."""
+    """Rank the playbook's prevention tools for a country from its drivers, triggers, hotspots and flags.
+
+    The evidence comes from the run (latest, or --run) and the trigger calendar as it is now; a --year the run
+    does not cover gathers the evidence from the warehouse now."""
     from tocsin.core import countries
+    from tocsin.evaluate.runs import RunStore
     from tocsin.prevention import render
-    from tocsin.prevention.rank import prevention_report
+    from tocsin.prevention.rank import evidence_from_snapshot, prevention_report
+    from tocsin.reports.produce import explanations, load_evidence
 
     s = settings()
-    year = year or int(_warehouse(s).query("SELECT max(year) AS y FROM ewp_panel")["y"].iloc[0])
-    res = prevention_report(countries.lookup(country, year=year).gwcode, year, s, hotspots=not no_hotspots)
+    chosen = RunStore(s.runs_dir).resolve(run) if run else RunStore(s.runs_dir).latest()
+    snap = load_evidence(chosen) if chosen else None
+    if snap is not None and year in (None, snap.year):
+        ccode = countries.lookup(country, year=snap.year).gwcode
+        ev = evidence_from_snapshot(snap, ccode, s, explanations=explanations(chosen))
+        if no_hotspots:
+            ev.hotspots, ev.hotspot_year = None, None
+        res = prevention_report(ccode, snap.year, s, evidence=ev)
+        res.notes.insert(0, f"evidence from run {chosen.id}")
+    else:
+        if run:
+            raise TocsinError(f"run {chosen.id if chosen else run} holds no prevention evidence for {year}")
+        year = year or int(_warehouse(s).query("SELECT max(year) AS y FROM ewp_panel")["y"].iloc[0])
+        res = prevention_report(countries.lookup(country, year=year).gwcode, year, s, hotspots=not no_hotspots)
     _show(render.prevention(res), res.to_dict(), json_out)
 
 
@@ -178,15 +196,13 @@ def accountability_cmd(
 ) -> None:
     """Security-partner audit: arms and US aid to governments killing civilians or at highest risk; OFAC
     sanctions coverage of the perpetrators of ongoing mass killings."""
-    from tocsin.evaluate.results import ResultsStore
+    from tocsin.evaluate.runs import RunStore
     from tocsin.prevention import render
     from tocsin.prevention.accountability import AccountabilityTables, audit
 
     s = settings()
-    try:
-        fc = ResultsStore(s.results_dir).forecast()
-    except TocsinError:
-        fc = None
+    latest = RunStore(s.runs_dir).latest()
+    fc = latest.store.forecast() if latest else None
     tables = AccountabilityTables.from_warehouse(_warehouse(s), fc)
     res = audit(tables, supplier=supplier, year_from=year_from, year_to=year_to, top_n=top)
     _show(render.audit(res), res.to_dict(), json_out)

@@ -22,7 +22,7 @@ def serve_cmd(
     from tocsin.web.app import create_app
 
     s = settings()
-    console.print(f"Tocsin dashboard on http://{host}:{port}/ (results from {s.results_dir})")
+    console.print(f"Tocsin dashboard on http://{host}:{port}/ (reads the latest run under {s.runs_dir})")
     uvicorn.run(create_app(s), host=host, port=port, log_level="warning")
 
 

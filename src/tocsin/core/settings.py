@@ -29,8 +29,17 @@ class Settings(BaseSettings):
     monitor_db_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the monitoring database (default: SQLite under home)."
     )
+    token_ttl_days: int = Field(
+        default=30, ge=1, le=365, description="Days an API token of the monitoring API stays valid (1 to 365)."
+    )
     seed: int = Field(default=20240, description="Random seed for every stochastic step.")
     n_jobs: int = Field(default=2, description="Worker processes for backtests.")
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Address of a Dask distributed scheduler (tcp://host:8786): walk-forward fits, bootstrap "
+        "replicates and the driver ablation run on that cluster instead of local processes.",
+    )
+    cache: bool = Field(default=True, description="Reuse walk-forward fits cached by content under home/cache.")
     playbook_path: Path | None = Field(
         default=None,
         description="Your own prevention playbook (TOML); default: the one shipped in tocsin.prevention.",
@@ -43,6 +52,14 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def cache_dir(self) -> Path | None:
+        return self.home / "cache" if self.cache else None
 
     @property
     def results_dir(self) -> Path:

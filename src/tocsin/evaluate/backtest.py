@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from tocsin.core.errors import TocsinError
+from tocsin.evaluate.cache import FitCache, code_fingerprint, make_key, row_hashes
+from tocsin.evaluate.parallel import run_tasks
 from tocsin.models.base import Forecaster
 
 # How many years ahead each outcome column looks (its value for row t is known at the end of t + h).
@@ -31,18 +33,69 @@ class BacktestSpec:
         return year - 1 - OUTCOME_HORIZON[self.outcome]
 
 
-def forecast_year(
-    panel: pd.DataFrame, make_model: Callable[[], Forecaster], year: int, spec: BacktestSpec
-) -> pd.DataFrame:
-    """The forecasts for `year`, made with what was known at the end of year-1."""
+@dataclass(frozen=True)
+class FitContext:
+    """What lets a walk-forward fit be cached: the cache, the model's stable identity (name and
+    hyper-parameters) and one hash per panel row. Without a model key nothing is cached."""
+
+    cache: FitCache | None = None
+    model_key: str | None = None
+    rowhash: np.ndarray | None = None
+    keep_models: frozenset[int] = frozenset()  # years whose fitted model is cached too (for explanations)
+
+    def key(self, kind: str, panel: pd.DataFrame, year: int, spec: BacktestSpec) -> str | None:
+        if self.cache is None or not self.cache.enabled or self.model_key is None:
+            return None
+        rows = self.rowhash if self.rowhash is not None else row_hashes(panel)
+        cutoff = spec.train_cutoff(year)
+        years = panel["year"].to_numpy()
+        train = (years <= cutoff) & panel[spec.outcome].notna().to_numpy()
+        return make_key(kind, self.model_key, code_fingerprint(), spec.outcome, year, cutoff,
+                        arrays=[rows[train], rows[years == year - 1]])
+
+
+def _train_rows(panel: pd.DataFrame, year: int, spec: BacktestSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     cutoff = spec.train_cutoff(year)
     train = panel[(panel["year"] <= cutoff) & panel[spec.outcome].notna()]
-    feats = panel[panel["year"] == year - 1]
+    return train, panel[panel["year"] == year - 1]
+
+
+def fit_year(
+    panel: pd.DataFrame, make_model: Callable[[], Forecaster], year: int, spec: BacktestSpec,
+    ctx: FitContext | None = None,
+) -> Forecaster:
+    """The model as fitted to forecast `year` (trained on rows known by the end of year-1), cached by content."""
+    train, _ = _train_rows(panel, year, spec)
+    if train.empty:
+        raise TocsinError(f"no training rows for a forecast of {year}")
+
+    def fit() -> Forecaster:
+        return make_model().fit(train, train[spec.outcome].to_numpy())
+
+    key = ctx.key("model", panel, year, spec) if ctx else None
+    return ctx.cache.value(key, fit) if ctx and ctx.cache and key else fit()
+
+
+def forecast_year(
+    panel: pd.DataFrame, make_model: Callable[[], Forecaster], year: int, spec: BacktestSpec,
+    ctx: FitContext | None = None,
+) -> pd.DataFrame:
+    """The forecasts for `year`, made with what was known at the end of year-1."""
+    train, feats = _train_rows(panel, year, spec)
     if train.empty or feats.empty:
-        return pd.DataFrame(columns=["ccode", "year", "prob"])
-    model = make_model().fit(train, train[spec.outcome].to_numpy())
-    prob = model.predict_proba(feats)[:, 1]
-    return pd.DataFrame({"ccode": feats["ccode"].to_numpy(), "year": year, "prob": prob})
+        return pd.DataFrame({"ccode": pd.Series(dtype=int), "year": pd.Series(dtype=int),
+                             "prob": pd.Series(dtype=float)})
+
+    def compute() -> pd.DataFrame:
+        if ctx is not None and year in ctx.keep_models:
+            model = fit_year(panel, make_model, year, spec, ctx)
+        else:
+            model = make_model().fit(train, train[spec.outcome].to_numpy())
+        prob = model.predict_proba(feats)[:, 1]
+        return pd.DataFrame({"ccode": feats["ccode"].to_numpy(dtype=int), "year": year, "prob": prob})
+
+    key = ctx.key("forecast", panel, year, spec) if ctx else None
+    return ctx.cache.frame(key, compute) if ctx and ctx.cache and key else compute()
 
 
 def walk_forward(
@@ -52,6 +105,7 @@ def walk_forward(
     *,
     n_jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    ctx: FitContext | None = None,
 ) -> pd.DataFrame:
     """Forecasts for every year in [start, end], with each year's outcome attached where known.
 
@@ -62,13 +116,12 @@ def walk_forward(
     if spec.start > spec.end:
         raise TocsinError(f"backtest start {spec.start} is after end {spec.end}")
     years = list(range(spec.start, spec.end + 1))
-    jobs = (delayed(forecast_year)(panel, make_model, y, spec) for y in years)
-    frames: list[pd.DataFrame] = []
-    # Parallel yields in order; progress ticks as each year finishes.
-    for frame in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
-        frames.append(frame)
-        if progress:
-            progress(1)
+    if ctx is not None and ctx.rowhash is None and ctx.model_key is not None:
+        ctx = FitContext(ctx.cache, ctx.model_key, row_hashes(panel), ctx.keep_models)
+    frames = run_tasks(forecast_year, [(panel, make_model, y, spec, ctx) for y in years], n_jobs=n_jobs,
+                       progress=progress)
+    if ctx is not None and ctx.cache is not None:
+        ctx.cache.note(frames)
     preds = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["ccode", "year", "prob"])
     preds = preds.dropna(subset=["prob"]).astype({"ccode": int, "year": int, "prob": float})
     truth = panel[["ccode", "year", spec.target]].rename(columns={spec.target: "onset"})

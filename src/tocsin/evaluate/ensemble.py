@@ -8,6 +8,7 @@ within two years". Nothing from year Y or later enters any step.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -15,12 +16,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 
 from tocsin.core.errors import ModelError
-from tocsin.evaluate.backtest import BacktestSpec, add_ranks, forecast_year
-from tocsin.models.base import COMPOSITES, make_model
-from tocsin.models.stacking import NonNegativeStacker
+from tocsin.evaluate.backtest import BacktestSpec, FitContext, add_ranks, forecast_year
+from tocsin.evaluate.cache import FitCache, row_hashes
+from tocsin.evaluate.parallel import run_tasks
+from tocsin.models.base import COMPOSITES, make_model, model_key
+from tocsin.models.stacking import NonNegativeStacker, logit
 
 BURN_IN_START = 1980  # first member forecasts: 14 years of out-of-sample history before 1994
 MIN_HISTORY_ONSETS = 5
@@ -48,17 +50,22 @@ def member_history(
     n_jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     member_params: dict[str, dict[str, Any]] | None = None,
+    cache: FitCache | None = None,
 ) -> EnsembleHistory:
     spec = BacktestSpec(start=start, end=end)
     params = member_params or {}
+    rows = row_hashes(panel) if cache is not None and cache.enabled else None
+    # The last year's fitted members are kept in the cache: they are the ones a forecast's explanations read.
+    ctxs = {m: FitContext(cache, model_key(m, params.get(m, {})), rows, frozenset({end})) for m in members}
     # One pool over every (member, year) pair keeps both cores busy to the end.
     jobs = [(m, y) for m in members for y in range(start, end + 1)]
-    tasks = (delayed(forecast_year)(panel, partial(make_model, m, **params.get(m, {})), y, spec) for m, y in jobs)
+    args = [(panel, partial(make_model, m, **params.get(m, {})), y, spec, ctxs[m]) for m, y in jobs]
     parts: dict[str, list[pd.DataFrame]] = {m: [] for m in members}
-    for (m, _), frame in zip(jobs, Parallel(n_jobs=n_jobs, return_as="generator")(tasks), strict=True):
+    frames = run_tasks(forecast_year, args, n_jobs=n_jobs, progress=progress)
+    if cache is not None:
+        cache.note(frames)
+    for (m, _), frame in zip(jobs, frames, strict=True):
         parts[m].append(frame)
-        if progress:
-            progress(1)
     wide: pd.DataFrame | None = None
     for m in members:
         part = pd.concat(parts[m], ignore_index=True).dropna(subset=["prob"])
@@ -84,17 +91,42 @@ def _fit_stacker(hist: pd.DataFrame, cols: list[str], target: str) -> NonNegativ
     return NonNegativeStacker().fit(rows[cols], rows[target].to_numpy())
 
 
+def _equal_weights(cur: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """The fallback: the mean of the members' log-odds (members missing for a row are left out)."""
+    lo = logit(cur[cols].to_numpy(dtype=float))
+    return 1.0 / (1.0 + np.exp(-np.nanmean(lo, axis=1)))
+
+
 def stack_year(history: EnsembleHistory, year: int) -> pd.DataFrame:
-    """Calibrated forecasts for `year`: prob (onset that year) and prob_2y (that year or the next)."""
+    """Calibrated forecasts for `year`: prob (onset that year) and prob_2y (that year or the next).
+
+    Fallback (documented in the README): while the members' own out-of-sample history holds fewer than
+    MIN_HISTORY_ONSETS onsets, a stacker cannot be fitted, and the forecast is the members' equally weighted
+    mean log-odds (for the two-year outcome, the members' two-year forecasts are not calibrated separately, so
+    the one-year mean is used for both). `method` says which rule made each row.
+    """
     w = history.wide
     cols = history.member_cols
     cur = w[w["year"] == year]
-    one = _fit_stacker(w[w["year"] <= year - 1], cols, "onset")
-    two = _fit_stacker(w[w["year"] <= year - 2], cols, "onset_2y")
-    history.weights[year] = {k.removeprefix("p_"): v for k, v in one.weights_.items()}
     out = cur[["ccode", "year", "onset"]].copy()
+    try:
+        one = _fit_stacker(w[w["year"] <= year - 1], cols, "onset")
+    except ModelError:
+        history.weights[year] = {m.removeprefix("p_"): 1.0 / len(cols) for m in cols}
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
+            out["prob"] = _equal_weights(cur, cols)
+        out["prob_2y"] = out["prob"]
+        out["method"] = "equal-weight fallback"
+        return out
+    history.weights[year] = {k.removeprefix("p_"): v for k, v in one.weights_.items()}
     out["prob"] = one.predict_proba(cur[cols])[:, 1]
-    out["prob_2y"] = two.predict_proba(cur[cols])[:, 1]
+    try:
+        two = _fit_stacker(w[w["year"] <= year - 2], cols, "onset_2y")
+        out["prob_2y"] = two.predict_proba(cur[cols])[:, 1]
+    except ModelError:
+        out["prob_2y"] = out["prob"]
+    out["method"] = "stacked"
     return out
 
 
@@ -108,24 +140,42 @@ def ensemble_walk_forward(
     extra_years: int = 0,
     burn_in_start: int = BURN_IN_START,
     member_params: dict[str, dict[str, Any]] | None = None,
+    cache: FitCache | None = None,
 ) -> tuple[pd.DataFrame, EnsembleHistory]:
     """Forecasts for spec.start..spec.end (+ extra_years ahead, e.g. next year's forecast)."""
     members = COMPOSITES[name]
     end = spec.end + extra_years
     history = member_history(panel, members, min(burn_in_start, spec.start), end, n_jobs=n_jobs,
-                             progress=progress, member_params=member_params)
+                             progress=progress, member_params=member_params, cache=cache)
     frames = [stack_year(history, y) for y in range(spec.start, end + 1)]
     preds = pd.concat(frames, ignore_index=True).dropna(subset=["prob"])
     return add_ranks(preds), history
 
 
+def _bootstrap_chunk(
+    past: pd.DataFrame, cur: pd.DataFrame, cols: list[str], year: int, picks: list[np.ndarray]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    groups = {c: g for c, g in past.groupby("ccode")}
+    out = []
+    for pick in picks:
+        sample = pd.concat([groups[c] for c in pick], ignore_index=True)
+        try:
+            one = _fit_stacker(sample, cols, "onset")
+            two = _fit_stacker(sample[sample["year"] <= year - 2], cols, "onset_2y")
+        except ModelError:
+            continue  # a resample with too few onsets says nothing about calibration
+        out.append((one.predict_proba(cur[cols])[:, 1], two.predict_proba(cur[cols])[:, 1]))
+    return out
+
+
 def stacker_bootstrap(
-    history: EnsembleHistory, year: int, n_boot: int = 200, seed: int = 0
+    history: EnsembleHistory, year: int, n_boot: int = 200, seed: int = 0, *, n_jobs: int = 1, chunk: int = 25
 ) -> pd.DataFrame:
     """Intervals for `year`'s forecasts: refit both stackers on country-clustered resamples of the history.
 
     Returns ccode, prob_lo, prob_hi, prob_2y_lo, prob_2y_hi, rank_lo, rank_hi (90% intervals; ranks by the
     two-year probability). This measures the uncertainty of weighting and calibration, not of member fits.
+    The resamples are drawn up front from `seed`, so the result is the same on any number of workers.
     """
     w = history.wide
     cols = history.member_cols
@@ -133,19 +183,15 @@ def stacker_bootstrap(
     past = w[w["year"] <= year - 1]
     countries = past["ccode"].unique()
     rng = np.random.default_rng(seed)
-    p1, p2 = [], []
-    groups = {c: g for c, g in past.groupby("ccode")}
-    for _ in range(n_boot):
-        pick = rng.choice(countries, len(countries))
-        sample = pd.concat([groups[c] for c in pick], ignore_index=True)
-        try:
-            one = _fit_stacker(sample, cols, "onset")
-            two = _fit_stacker(sample[sample["year"] <= year - 2], cols, "onset_2y")
-        except ModelError:
-            continue  # a resample with too few onsets says nothing about calibration
-        p1.append(one.predict_proba(cur[cols])[:, 1])
-        p2.append(two.predict_proba(cur[cols])[:, 1])
-    P1, P2 = np.array(p1), np.array(p2)
+    picks = [rng.choice(countries, len(countries)) for _ in range(n_boot)]
+    chunks = [(past, cur, cols, year, picks[i:i + chunk]) for i in range(0, n_boot, chunk)]
+    reps = [r for part in run_tasks(_bootstrap_chunk, chunks, n_jobs=n_jobs) for r in part]
+    nan = np.full(len(cur), np.nan)
+    if not reps:  # too little history for any stacker (the equal-weight fallback years)
+        return pd.DataFrame({"ccode": cur["ccode"].to_numpy(), "prob_lo": nan, "prob_hi": nan, "prob_2y_lo": nan,
+                             "prob_2y_hi": nan, "rank_lo": nan, "rank_hi": nan, "n_boot": 0})
+    P1 = np.array([r[0] for r in reps])
+    P2 = np.array([r[1] for r in reps])
     ranks = np.array([pd.Series(r).rank(ascending=False, method="min").to_numpy() for r in P2])
     return pd.DataFrame({
         "ccode": cur["ccode"].to_numpy(),

@@ -115,19 +115,25 @@ def summarise(
         })
     drivers = pd.DataFrame(rows)
     drivers = drivers[drivers["contribution"].abs() + drivers["change"].abs().fillna(0) > 0]
+    return drivers.reset_index(drop=True), *grouped(drivers)
+
+
+def grouped(drivers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Contributions and changes summed by driver family and by UN Framework risk factor."""
     by_family = drivers.groupby("family", as_index=False)[["contribution", "change"]].sum()
     by_family = by_family.sort_values("contribution", ascending=False)
     # A feature informing several UN risk factors is shared equally among them.
     parts = []
     for r in drivers.itertuples():
-        factors = [int(f) for f in r.un_factors.split(",") if f] or [0]
+        factors = [int(f) for f in str(r.un_factors).split(",") if f] or [0]
         for f in factors:
             parts.append({"factor": f, "contribution": r.contribution / len(factors),
                           "change": (r.change / len(factors)) if r.change == r.change else np.nan})
-    by_un = pd.DataFrame(parts).groupby("factor", as_index=False)[["contribution", "change"]].sum()
+    by_un = pd.DataFrame(parts, columns=["factor", "contribution", "change"])
+    by_un = by_un.groupby("factor", as_index=False)[["contribution", "change"]].sum()
     by_un["title"] = by_un["factor"].map(lambda f: UN_RISK_FACTORS.get(f, "Not a UN Framework factor"))
     by_un = by_un.sort_values("contribution", ascending=False)
-    return drivers.reset_index(drop=True), by_family.reset_index(drop=True), by_un.reset_index(drop=True)
+    return by_family.reset_index(drop=True), by_un.reset_index(drop=True)
 
 
 def explain_rows(
@@ -139,9 +145,10 @@ def explain_rows(
     *,
     weights: dict[str, float] | None = None,
     risk: Callable[[int], float | None] | None = None,
+    members: dict[str, Forecaster] | None = None,
 ) -> list[Explanation]:
-    """Explanations for several countries from one set of fitted members (e.g. a report's top 30)."""
-    members = fit_members(panel, model, year)
+    """Explanations for several countries from one set of fitted members (every country of a run)."""
+    members = members if members is not None else fit_members(panel, model, year)
     w = weights if weights is not None else {m: 1.0 for m in members}
     cur = panel[(panel["year"] == year) & panel["ccode"].isin(ccodes)].set_index("ccode")
     prev = panel[(panel["year"] == year - 1) & panel["ccode"].isin(ccodes)].set_index("ccode")
@@ -166,6 +173,21 @@ def explanations_frame(explanations: list[Explanation]) -> pd.DataFrame:
     """Long table for saving: ccode, year, feature, label, family, un_factors, value, contribution, change."""
     parts = []
     for e in explanations:
-        d = e.drivers.assign(ccode=e.ccode, year=e.year, model=e.model)
+        d = e.drivers.assign(ccode=e.ccode, year=e.year, model=e.model, name=e.name, risk=e.risk)
         parts.append(d.rename(columns={"change": "contribution_change"}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def explanation_from_frame(frame: pd.DataFrame, ccode: int, model: str) -> Explanation | None:
+    """A saved explanation (a run's explanations.parquet) back as an Explanation, or None when absent."""
+    rows = frame[frame["ccode"].astype(int) == ccode]
+    if rows.empty:
+        return None
+    year = int(rows["year"].max())
+    rows = rows[rows["year"] == year].rename(columns={"contribution_change": "change"})
+    drivers = rows[["feature", "label", "family", "un_factors", "value", "value_prev", "contribution", "change"]]
+    drivers = drivers.reset_index(drop=True)
+    by_family, by_un = grouped(drivers)
+    name = str(rows["name"].iloc[0]) if "name" in rows.columns else str(ccode)
+    risk = float(rows["risk"].iloc[0]) if "risk" in rows.columns else None
+    return Explanation(name, ccode, year, model, risk, drivers, by_family, by_un)

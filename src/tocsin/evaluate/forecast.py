@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from scipy.stats import spearmanr
 
-from tocsin.evaluate.backtest import OUTCOME_HORIZON, BacktestSpec
-from tocsin.models.base import COMPOSITES, Forecaster, check_model_name, make_model
+from tocsin.evaluate.backtest import OUTCOME_HORIZON, BacktestSpec, FitContext, fit_year
+from tocsin.evaluate.cache import FitCache
+from tocsin.models.base import COMPOSITES, Forecaster, check_model_name, make_model, model_key
 
 
 @dataclass
@@ -25,11 +26,13 @@ class Forecast:
     member_history: pd.DataFrame | None = None  # composites: members' out-of-sample forecasts, wide
 
 
-def fit_for(panel: pd.DataFrame, model: str, outcome: str, base_year: int, **params: object) -> Forecaster:
-    """Fit on rows whose `outcome` was known by the end of base_year."""
-    cutoff = base_year - OUTCOME_HORIZON[outcome]
-    train = panel[(panel["year"] <= cutoff) & panel[outcome].notna()]
-    return make_model(model, **params).fit(train, train[outcome].to_numpy())
+def fit_for(panel: pd.DataFrame, model: str, outcome: str, base_year: int, *, cache: FitCache | None = None,
+            **params: object) -> Forecaster:
+    """Fit on rows whose `outcome` was known by the end of base_year (cached by content when a cache is given)."""
+    assert OUTCOME_HORIZON[outcome] >= 0
+    spec = BacktestSpec(start=base_year + 1, end=base_year + 1, outcome=outcome)
+    ctx = FitContext(cache, model_key(model, dict(params)), None) if cache is not None else None
+    return fit_year(panel, lambda: make_model(model, **params), base_year + 1, spec, ctx)
 
 
 def _rank(table: pd.DataFrame) -> pd.DataFrame:
@@ -57,28 +60,37 @@ def make_forecast(
     n_jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     intervals: bool = True,
+    cache: FitCache | None = None,
+    seed: int = 0,
+    history: tuple[int, int] | None = None,
 ) -> Forecast:
+    """Fit on every known row and forecast from `base_year`'s features (default: the panel's last year).
+
+    Composites also make their walk-forward history (stacked from 1994, members from the 1980 burn-in), which
+    is the track record; `history=(first stacked year, burn-in start)` shortens it (tests on real data)."""
     check_model_name(model)
     year = int(panel["year"].max()) if base_year is None else base_year
     feats = panel[panel["year"] == year]
     table = feats[["ccode", "iso3", "name"]].copy().reset_index(drop=True)
     if model in COMPOSITES:
-        from tocsin.evaluate.ensemble import ensemble_walk_forward, stacker_bootstrap
+        from tocsin.evaluate.ensemble import BURN_IN_START, ensemble_walk_forward, stacker_bootstrap
 
-        spec = BacktestSpec(start=1994, end=year)
-        preds, history = ensemble_walk_forward(panel[panel["year"] <= year], spec, model, n_jobs=n_jobs,
-                                               progress=progress, extra_years=1)
+        first, burn_in = history or (1994, BURN_IN_START)
+        spec = BacktestSpec(start=first, end=year)
+        preds, hist = ensemble_walk_forward(panel[panel["year"] <= year], spec, model, n_jobs=n_jobs,
+                                            progress=progress, extra_years=1, cache=cache, burn_in_start=burn_in)
         nxt = preds[preds["year"] == year + 1][["ccode", "prob", "prob_2y"]]
         table = table.merge(nxt.rename(columns={"prob": "risk_1yr", "prob_2y": "risk_2yr"}), on="ccode")
         if intervals:
-            table = table.merge(stacker_bootstrap(history, year + 1), on="ccode", how="left")
+            table = table.merge(stacker_bootstrap(hist, year + 1, seed=seed, n_jobs=n_jobs), on="ccode",
+                                how="left")
         table = _rank(table)
         table, rho, n = _compare(table, ewp_published)
         return Forecast(model, year, table, rho, n, history_preds=preds[preds["year"] <= year],
-                        weights=history.weights.get(year + 1, {}), member_history=history.wide)
+                        weights=hist.weights.get(year + 1, {}), member_history=hist.wide)
     fitted = {
-        "1yr": fit_for(panel, model, "mk_onset_1", year),
-        "2yr": fit_for(panel, model, "mk_onset_1or2", year),
+        "1yr": fit_for(panel, model, "mk_onset_1", year, cache=cache),
+        "2yr": fit_for(panel, model, "mk_onset_1or2", year, cache=cache),
     }
     for key, m in fitted.items():
         table[f"risk_{key}"] = m.predict_proba(feats)[:, 1]

@@ -1,6 +1,8 @@
 """The main job, as library calls: load the model frame, forecast, score the track record, explain, save.
 
-The CLI and the web layer call these; they hold no modelling logic of their own.
+Everything here writes into a run (`tocsin.evaluate.runs`); the CLI and the web layer call these and hold no
+modelling logic of their own. Each stage is cached by content (`tocsin.evaluate.cache`): unchanged data and
+code give the same artifacts without refitting.
 """
 
 from __future__ import annotations
@@ -12,26 +14,42 @@ import pandas as pd
 
 from tocsin.core.errors import TocsinError
 from tocsin.core.settings import Settings
-from tocsin.evaluate.backtest import BacktestSpec
-from tocsin.evaluate.explain import Explanation, explain_rows, explanations_frame
+from tocsin.evaluate.backtest import BacktestSpec, FitContext, fit_year
+from tocsin.evaluate.cache import FitCache, code_fingerprint, make_key
+from tocsin.evaluate.explain import OUTCOME, Explanation, explain_rows, explanations_frame
 from tocsin.evaluate.forecast import Forecast, make_forecast
 from tocsin.evaluate.results import ResultsStore
+from tocsin.evaluate.runs import RunWriter
 from tocsin.evaluate.track_record import TrackRecord, run_track_record, score_track_record
 from tocsin.features.build import FeatureFrame, load_features
 from tocsin.features.drivers import REQUIRED_TABLES
 from tocsin.features.panel import ewp_published, ewp_published_forecast
-from tocsin.models.base import COMPOSITES, uses_drivers
+from tocsin.models.base import COMPOSITES, Forecaster, make_model, model_key, uses_drivers
 from tocsin.warehouse.store import Warehouse
 
 Tick = Callable[[int], None]
+Stage = Callable[[str], None]
+
+# The code the model frame depends on (a change here rebuilds it; data changes are seen through the sha256s).
+FEATURE_CODE = ("features", "sources", "warehouse")
 
 
-def model_frame(warehouse: Warehouse, model: str | None = None) -> FeatureFrame:
+def fit_cache(settings: Settings) -> FitCache:
+    return FitCache(settings.cache_dir)
+
+
+def model_frame(warehouse: Warehouse, model: str | None = None, cache: FitCache | None = None) -> FeatureFrame:
     """Panel + dynamics, + the nontraditional drivers when their sources are in the warehouse and `model`
-    (when given) reads them."""
+    (when given) reads them. Cached by the warehouse's source sha256s and the feature code."""
     have = set(warehouse.tables())
     wanted = model is None or uses_drivers(model)
-    return load_features(warehouse, drivers=wanted and all(t in have for t in REQUIRED_TABLES))
+    drivers = wanted and all(t in have for t in REQUIRED_TABLES)
+    if cache is None or not cache.enabled:
+        return load_features(warehouse, drivers=drivers)
+    prov = warehouse.provenance()
+    key = make_key("features", drivers, code_fingerprint(FEATURE_CODE),
+                   sorted(zip(prov["source"], prov["sha256"], strict=True)))
+    return cache.value(key, lambda: load_features(warehouse, drivers=drivers))
 
 
 @dataclass
@@ -42,84 +60,119 @@ class ForecastJob:
     features: FeatureFrame
 
 
+def fitted_members(panel: pd.DataFrame, model: str, year: int, cache: FitCache | None) -> dict[str, Forecaster]:
+    """(Each member of) `model` as fitted to forecast from `year`'s features: the cached fit when there is one."""
+    spec = BacktestSpec(start=year + 1, end=year + 1, outcome=OUTCOME)
+    out = {}
+    for m in COMPOSITES.get(model, (model,)):
+        ctx = FitContext(cache, model_key(m, {}), None) if cache is not None else None
+        out[m] = fit_year(panel, lambda m=m: make_model(m), year + 1, spec, ctx)
+    return out
+
+
 def run_forecast_job(
     settings: Settings,
     model: str,
     *,
+    run: RunWriter | None = None,
     track_record: bool = True,
-    explain_top: int = 30,
     progress: Tick | None = None,
+    stage: Stage | None = None,
+    history: tuple[int, int] | None = None,
 ) -> ForecastJob:
+    """Forecast, track record, member history and explanations for every country, saved into `run`
+    (or, without a run, into a scratch store under home/results for callers that only want the objects)."""
+    say = stage or (lambda _s: None)
+    cache = fit_cache(settings)
     wh = Warehouse(settings.warehouse_path)
-    ff = model_frame(wh, model)
+    say("building the model frame")
+    ff = model_frame(wh, model, cache)
     panel = ff.frame
     ewp = ewp_published(wh)
+    if run:
+        run.timing("features")
+    say(f"walk-forward fits for {model}")
     fc = make_forecast(panel, model, ewp_published=ewp_published_forecast(wh, panel), n_jobs=settings.n_jobs,
-                       progress=progress)
+                       progress=progress, cache=cache, seed=settings.seed, history=history)
+    if run:
+        run.timing("forecast")
     tr = None
     if track_record:
+        say("scoring the track record")
         spec = BacktestSpec(start=1994, end=min(int(ewp["year"].max()), fc.base_year))
         if fc.history_preds is not None:
             tr = score_track_record(fc.history_preds, ewp, model, spec, seed=settings.seed)
         else:
             tr = run_track_record(panel, ewp, model, spec, n_jobs=settings.n_jobs, seed=settings.seed,
-                                  progress=progress)
-    store = ResultsStore(settings.results_dir)
+                                  progress=progress, cache=cache)
+        if run:
+            run.timing("track_record")
+    say("explaining every country's risk")
+    weights = fc.weights if model in COMPOSITES else None
+    risk = fc.table.set_index("ccode")["risk_2yr"]
+    members = fitted_members(panel, model, fc.base_year, cache)
+    everyone = fc.table["ccode"].astype(int).tolist()
+    explanations = explain_rows(panel, ff.registry, model, fc.base_year, everyone, weights=weights,
+                                risk=lambda c: float(risk.get(c, float("nan"))), members=members) if everyone else []
+    if run:
+        run.timing("explanations")
+    store = run.store if run else ResultsStore(settings.results_dir)
     store.save_forecast(fc)
     if fc.member_history is not None:
         store.save_member_history(model, fc.member_history)
     if tr is not None:
         store.save_track_record(tr)
-    weights = fc.weights if model in COMPOSITES else None
-    risk = fc.table.set_index("ccode")["risk_2yr"]
-    top = fc.table.head(explain_top)["ccode"].astype(int).tolist()
-    explanations = explain_rows(panel, ff.registry, model, fc.base_year, top, weights=weights,
-                                risk=lambda c: float(risk.get(c, float("nan")))) if top else []
     if explanations:
         store.save_explanations(explanations_frame(explanations))
+    if run:
+        run.record.update({
+            "model": model, "base_year": fc.base_year, "forecast_for": [fc.base_year + 1, fc.base_year + 2],
+            "params": {m: _params(f) for m, f in members.items()},
+            "stacking_weights": fc.weights or None,
+            "spearman_vs_ewp": fc.spearman_vs_ewp, "n_compared_with_ewp": fc.n_compared,
+            "metrics": tr.to_json()["metrics"] if tr else None,
+            "ewp_published_metrics": tr.to_json()["ewp_published_metrics"] if tr else None,
+            "difference_vs_ewp": tr.differences if tr else None,
+            "cache": {"hits": cache.hits, "misses": cache.misses},
+        })
     return ForecastJob(fc, tr, explanations, ff)
 
 
+def _params(model: Forecaster) -> dict[str, object]:
+    return {k: v for k, v in model.get_params(deep=False).items() if not callable(v)}
+
+
 def explain_country(
-    settings: Settings, model: str, ccode: int, year: int | None = None
+    settings: Settings, model: str, ccode: int, year: int
 ) -> Explanation:
-    """One country's explanation; composite weights come from the saved forecast when they match."""
+    """One country's explanation for a data year no run covers: fits (or reads the cached fits of) the members
+    as of `year`. Pages and the default `explain` read the run instead."""
     wh = Warehouse(settings.warehouse_path)
-    ff = model_frame(wh, model)
+    cache = fit_cache(settings)
+    ff = model_frame(wh, model, cache)
     panel = ff.frame
-    y = int(panel["year"].max()) if year is None else year
     weights = None
     if model in COMPOSITES:
-        weights = stacking_weights(settings, panel, model, y)
-    found = explain_rows(panel, ff.registry, model, y, [ccode], weights=weights)
+        from tocsin.evaluate.ensemble import BURN_IN_START, member_history, stack_year
+
+        history = member_history(panel[panel["year"] <= year], COMPOSITES[model], BURN_IN_START, year + 1,
+                                 n_jobs=settings.n_jobs, cache=cache)
+        stack_year(history, year + 1)
+        weights = history.weights[year + 1]
+    members = fitted_members(panel, model, year, cache)
+    found = explain_rows(panel, ff.registry, model, year, [ccode], weights=weights, members=members)
     if not found:
-        raise TocsinError(f"no data for country {ccode} in {y}")
+        raise TocsinError(f"no data for country {ccode} in {year}")
     return found[0]
 
 
-def stacking_weights(settings: Settings, panel: pd.DataFrame, model: str, year: int) -> dict[str, float]:
-    """The stacking weights the ensemble used for the forecast from `year`'s features."""
-    from tocsin.evaluate.ensemble import BURN_IN_START, member_history, stack_year
-
-    store = ResultsStore(settings.results_dir)
-    wide = store.member_history(model)
-    if wide is None or int(wide["year"].max()) < year + 1:
-        history = member_history(panel, COMPOSITES[model], BURN_IN_START, year + 1, n_jobs=settings.n_jobs)
-    else:
-        from tocsin.evaluate.ensemble import EnsembleHistory
-
-        history = EnsembleHistory(COMPOSITES[model], wide)
-    stack_year(history, year + 1)
-    return history.weights[year + 1]
-
-
-def source_coverage(warehouse: Warehouse) -> pd.DataFrame:
+def source_coverage(warehouse: Warehouse, cache: FitCache | None = None) -> pd.DataFrame:
     """Per year: the share of the panel's country-years holding a value from each driver source
     (1 - the source's missing-indicator mean), and from the EWP panel itself."""
     from tocsin.features.coverage import coverage_by_year
     from tocsin.sources.ewp import EWP_PREDICTORS
 
-    frame = model_frame(warehouse).frame
+    frame = model_frame(warehouse, None, cache).frame
     flags = [c for c in frame.columns if c.endswith("_missing")]
     present = pd.DataFrame({c.removesuffix("_missing"): frame[c].map({0.0: 1.0, 1.0: None})
                             for c in flags})

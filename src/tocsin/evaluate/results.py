@@ -1,6 +1,7 @@
-"""Saved results: the latest forecast, each model's track record and explanations, for reports and the web app.
+"""The artifacts of one run (forecast, track record, member history, explanations, ablation), by name.
 
-`tocsin forecast` writes them under $TOCSIN_HOME/results; readers (reports, web) never refit a model.
+A run's folder is written through this store while the run is made and read through it afterwards
+(`tocsin.evaluate.runs`); readers (reports, web) never refit a model.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tocsin.core.errors import WarehouseError
+from tocsin.core.records import json_clean
 from tocsin.evaluate.forecast import Forecast
 from tocsin.evaluate.track_record import TrackRecord
 
@@ -30,7 +32,7 @@ class ResultsStore:
     def _write_json(self, payload: dict[str, Any], name: str) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".{name}.tmp"
-        tmp.write_text(json.dumps(payload, indent=1, default=str))
+        tmp.write_text(json.dumps(json_clean(payload), indent=1, default=str))
         os.replace(tmp, self.root / name)
 
     def _read_parquet(self, name: str) -> pd.DataFrame:

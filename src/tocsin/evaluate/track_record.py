@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
-from tocsin.evaluate.backtest import BacktestSpec, add_ranks, missing_rows, restrict_to, walk_forward
+from tocsin.core.records import frame_records, json_clean
+from tocsin.evaluate.backtest import BacktestSpec, FitContext, add_ranks, missing_rows, restrict_to, walk_forward
+from tocsin.evaluate.cache import FitCache
 from tocsin.evaluate.metrics import bootstrap_difference, score, score_by_year
-from tocsin.models.base import COMPOSITES, check_model_name, make_model
+from tocsin.models.base import COMPOSITES, check_model_name, make_model, model_key
 
 
 @dataclass
@@ -28,17 +30,10 @@ class TrackRecord:
     params: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        def clean(v: Any) -> Any:
-            if isinstance(v, float) and math.isnan(v):
-                return None
-            return v
-
-        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: clean(v) for k, v in r.items()} for r in df.astype(object).to_dict("records")]
-
+        clean, records = json_clean, frame_records
         return {
             "model": self.model,
-            "params": {k: clean(v) if not isinstance(v, list) else v for k, v in self.params.items()},
+            "params": clean(self.params),
             "spec": {"start": self.spec.start, "end": self.spec.end, "outcome": self.spec.outcome,
                      "target": self.spec.target},
             "metrics": {k: clean(v) for k, v in self.metrics.items()},
@@ -62,10 +57,11 @@ def run_track_record(
     n_boot: int = 1000,
     progress: Callable[[int], None] | None = None,
     model_params: dict[str, Any] | None = None,
+    cache: FitCache | None = None,
 ) -> TrackRecord:
     """Backtest `model` and score it on exactly the rows that carry EWP's published `risk_prev`."""
     params = model_params or {}
-    preds = model_forecasts(panel, model, spec, n_jobs=n_jobs, progress=progress, params=params)
+    preds = model_forecasts(panel, model, spec, n_jobs=n_jobs, progress=progress, params=params, cache=cache)
     return score_track_record(preds, ewp, model, spec, seed=seed, n_boot=n_boot, params=params)
 
 
@@ -77,16 +73,19 @@ def model_forecasts(
     n_jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     params: dict[str, Any] | None = None,
+    cache: FitCache | None = None,
 ) -> pd.DataFrame:
-    """Walk-forward forecasts of any named model, single or composite."""
+    """Walk-forward forecasts of any named model, single or composite (fits cached by content when a cache
+    is given)."""
     check_model_name(model)
     if model in COMPOSITES:
         from tocsin.evaluate.ensemble import ensemble_walk_forward
 
-        preds, _ = ensemble_walk_forward(panel, spec, model, n_jobs=n_jobs, progress=progress)
+        preds, _ = ensemble_walk_forward(panel, spec, model, n_jobs=n_jobs, progress=progress, cache=cache)
         return preds
-    return walk_forward(panel, lambda: make_model(model, **(params or {})), spec, n_jobs=n_jobs,
-                        progress=progress)
+    ctx = FitContext(cache, model_key(model, params), None) if cache is not None else None
+    return walk_forward(panel, partial(make_model, model, **(params or {})), spec, n_jobs=n_jobs,
+                        progress=progress, ctx=ctx)
 
 
 def score_track_record(
@@ -116,6 +115,6 @@ def score_track_record(
         scored["onset"].to_numpy(),
         (scored["prob"].to_numpy(), scored["rank"].to_numpy(dtype=float)),
         (scored["ewp_prob"].to_numpy(), scored["ewp_rank"].to_numpy(dtype=float)),
-        n_boot=n_boot, seed=seed,
+        groups=scored["ccode"].to_numpy(), n_boot=n_boot, seed=seed,  # country-clustered
     )
     return TrackRecord(model, spec, preds, scored, metrics, ewp_metrics, per_year, diffs, unscored, params or {})

@@ -6,8 +6,11 @@ from its `primary` features) and `impute:<policy>` (ffill | past_median | zero |
 
 from __future__ import annotations
 
+from tocsin.features import repression as _rep
 from tocsin.features.registry import Feature, FeatureRegistry
 
+# Tag "smoothed": a model-based latent score (V-Dem, Fariss) estimated on all years at once, so the value of year
+# t borrows from later years' data; feature sets can leave them out (see tocsin.features.sets).
 # UN Framework of Analysis risk factors (see tocsin.features.registry.UN_RISK_FACTORS).
 _CLIMATE_UN = (1, 8)  # instability; triggering factors (sudden shocks)
 _INEQ_UN = (4, 9)  # motives (economic, identity); intergroup tensions
@@ -105,11 +108,11 @@ for _v, _label in (("social_inequality", "Social inequality"), ("ses_power_dist"
     _F += [
         (f"vdem_{_v}", f"{_label} (V-Dem, EWP input)", "ewp_in_vdem",
          f"{_v} as in EWP's V-Dem input (the same as the EWP predictor)", "inequality", _INEQ_UN,
-         ("group:vdem", "impute:ffill", *(("primary",) if _v == "social_inequality" else ()))),
+         ("group:vdem", "impute:ffill", "smoothed", *(("primary",) if _v == "social_inequality" else ()))),
         (f"vdem_{_v}_chg1", f"{_label}: change, 1 year", "ewp_in_vdem", f"{_v}(t) - {_v}(t-1)", "inequality",
-         _INEQ_UN, ("group:vdem", "impute:zero")),
+         _INEQ_UN, ("group:vdem", "impute:zero", "smoothed")),
         (f"vdem_{_v}_chg5", f"{_label}: change, 5 years", "ewp_in_vdem", f"{_v}(t) - {_v}(t-5)", "inequality",
-         _INEQ_UN, ("group:vdem", "impute:zero")),
+         _INEQ_UN, ("group:vdem", "impute:zero", "smoothed")),
     ]
 _EPR = "ewp_in_epr"
 _F += [
@@ -165,17 +168,22 @@ _F += [
      ("group:nb_drought", "primary", "impute:past_median")),
 ]
 
+# repression and conflict evidence (tocsin.features.repression)
+_F += [(n, lab, src, tr, _rep.FAMILY, un, tags) for n, lab, src, tr, un, tags in _rep.FEATURES]
+
 _GROUP_FAMILY = {"spei": "climate", "cru": "climate", "era5": "climate", "owid": "climate",
                  "emdat": "climate", "swiid": "inequality", "vdem": "inequality", "epr": "ethno-nationalism",
-                 "hief": "ethno-nationalism", "nb": "transnational", "nb_drought": "transnational"}
+                 "hief": "ethno-nationalism", "nb": "transnational", "nb_drought": "transnational",
+                 **dict.fromkeys(_rep.GROUP_UN, _rep.FAMILY)}
 _GROUP_UN = {"climate": _CLIMATE_UN, "inequality": _INEQ_UN, "ethno-nationalism": _ETHNO_UN,
              "transnational": _NB_UN}
 
 MISSING_FEATURES: list[Feature] = [
     Feature(name=f"{g}_missing", label=f"No {g} data this year (imputed)", source="(derived)",
             transform=f"1 if the {g} group's primary feature had no source value for the country-year",
-            family=fam, un_factors=_GROUP_UN[fam],
-            tags=("missing-indicator", "impute:none", *(("optional",) if g == "emdat" else ())))
+            family=fam, un_factors=_rep.GROUP_UN[g] if g in _rep.GROUP_UN else _GROUP_UN[fam],
+            tags=("missing-indicator", "impute:none", *(("optional",) if g == "emdat" else ()),
+                  *(("smoothed",) if g in _rep.SMOOTHED_GROUPS else ())))
     for g, fam in _GROUP_FAMILY.items()
 ]
 

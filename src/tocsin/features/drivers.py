@@ -29,6 +29,8 @@ from tocsin.core import countries
 from tocsin.features import climate as clim
 from tocsin.features.driver_registry import DRIVER_FEATURES, driver_registry, group_of
 from tocsin.features.neighbours import adjacency, neighbour_exposure
+from tocsin.features.repression import TABLES as REPRESSION_TABLES
+from tocsin.features.repression import repression_block
 from tocsin.sources.matching import GADM_NAMES_TABLE, EntityMatch, match_table
 
 __all__ = ["DRIVER_FEATURES", "build_driver_features", "driver_registry", "required_tables"]
@@ -42,6 +44,7 @@ REQUIRED_TABLES: tuple[str, ...] = (
     "climate_cru_tmp", "climate_temp_anomaly", "climate_temp_anomaly_monthly", GADM_NAMES_TABLE,
     "swiid_summary", "ewp_in_vdem", "ewp_in_epr", "ewp_in_hief_data", "ewp_in_ucdp_battledeaths",
     "ewp_in_coups_all", "ewp_basedata", "ne_admin0_50m",
+    *REPRESSION_TABLES,
 )
 OPTIONAL_TABLES: tuple[str, ...] = ("emdat_drought_affected", "emdat_drought_deaths")
 
@@ -376,6 +379,7 @@ def build_driver_features(tables: Mapping[str, pd.DataFrame], panel_keys: pd.Dat
         "inequality": inequality_block(tables, codes),
         "ethno": ethno_block(tables, codes),
         "transnational": transnational_block(tables, codes, clim_raw),
+        "repression": repression_block(tables, codes, int(keys["year"].max())),
     }
     out = keys[KEY].drop_duplicates().sort_values(KEY).reset_index(drop=True)
     for block in blocks.values():

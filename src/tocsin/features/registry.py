@@ -27,6 +27,7 @@ UN_RISK_FACTORS: dict[int, str] = {
 
 DRIVER_FAMILIES: tuple[str, ...] = (
     "traditional", "climate", "inequality", "ethno-nationalism", "transnational", "dynamics", "structural",
+    "repression and conflict evidence",
 )
 
 

@@ -27,7 +27,27 @@ def _family(family: str) -> tuple[str, ...]:
     return tuple(f.name for f in [*DRIVER_FEATURES, *MISSING_FEATURES] if f.family == family)
 
 
+# The four nontraditional families of issue 3 (what "drivers" meant before the repression family was added).
+NONTRADITIONAL = ("climate", "inequality", "ethno-nationalism", "transnational")
+REPRESSION = "repression and conflict evidence"
+
+
+def _repression(with_latent: bool) -> tuple[str, ...]:
+    from tocsin.features.driver_registry import DRIVER_FEATURES, MISSING_FEATURES
+
+    names = [f.name for f in [*DRIVER_FEATURES, *MISSING_FEATURES]
+             if f.family == REPRESSION and (with_latent or "smoothed" not in f.tags)]
+    return tuple(dict.fromkeys(names))
+
+
 def feature_set(name: str) -> tuple[str, ...]:
+    if name == "drivers-nontraditional":  # in registry order, so tree members see the same column order
+        keep = {c for fam in NONTRADITIONAL for c in _family(fam)}
+        return tuple(c for c in _driver_names() if c in keep)
+    if name == "drivers-repression":  # without the smoothed latent scores (Fariss)
+        return _repression(with_latent=False)
+    if name == "drivers-repression+latent":
+        return _repression(with_latent=True)
     if name == "ewp":
         return EWP_PREDICTORS
     if name == "levels":

@@ -30,9 +30,10 @@ class AugmentedElasticNet(EWPElasticNet):
         n_alphas: int = 100,
         min_alpha_ratio: float = 1e-4,
         random_state: int = 90035,
+        solver: str = "glmnet",
     ) -> None:
         super().__init__(features=None, l1_ratio=l1_ratio, cv=cv, n_alphas=n_alphas,
-                         min_alpha_ratio=min_alpha_ratio, random_state=random_state)
+                         min_alpha_ratio=min_alpha_ratio, random_state=random_state, solver=solver)
         self.feature_sets = feature_sets
         self.fill = fill
 
@@ -59,3 +60,11 @@ class AugmentedElasticNet(EWPElasticNet):
 def dynamic(**params: Any) -> AugmentedElasticNet:
     """EWP's specification with the dynamics added; a missing change counts as no change."""
     return AugmentedElasticNet(**{"feature_sets": ("ewp", "dynamics"), "fill": "zero", **params})
+
+
+@register("dynamic_rep", "dynamic plus the repression and conflict evidence family (no latent scores)")
+def dynamic_rep(**params: Any) -> AugmentedElasticNet:
+    """`dynamic` with what the state already does; a value a source does not cover counts as 0 beside its
+    `<source>_missing` indicator, as a missing change does."""
+    return AugmentedElasticNet(**{"feature_sets": ("ewp", "dynamics", "drivers-repression"), "fill": "zero",
+                                  **params})

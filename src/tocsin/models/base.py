@@ -86,6 +86,13 @@ def make_model(name: str, **params: Any) -> Forecaster:
     return _REGISTRY[name].factory(**params)
 
 
+def model_key(name: str, params: dict[str, Any] | None = None) -> str:
+    """A stable identity for a model and its hyper-parameters (for caching its fits by content)."""
+    import json
+
+    return json.dumps([name, sorted((params or {}).items())], default=str)
+
+
 def numeric_matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
     missing = [c for c in columns if c not in X.columns]
     if missing:

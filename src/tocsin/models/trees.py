@@ -7,6 +7,8 @@ Both handle missing values natively (a learned direction at each split), so rows
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -16,7 +18,11 @@ from tocsin.core.errors import ModelError
 from tocsin.features.sets import resolve
 from tocsin.models.base import numeric_matrix, register
 
-DEFAULT_SETS = ("levels", "dynamics", "drivers")
+# The nontraditional drivers of issue 3 only: `lgbm` and `rf` stay as they were; the `_rep` variants add the
+# repression and conflict evidence family (without the smoothed Fariss scores; `_rep_latent` with them).
+DEFAULT_SETS = ("levels", "dynamics", "drivers-nontraditional")
+REPRESSION_SETS = (*DEFAULT_SETS, "drivers-repression")
+REPRESSION_LATENT_SETS = (*DEFAULT_SETS, "drivers-repression+latent")
 
 
 class _TreeBase(ClassifierMixin, BaseEstimator):
@@ -105,3 +111,19 @@ class RandomForestForecaster(_TreeBase):
         ).fit(numeric_matrix(X, self.features_), np.asarray(y, dtype=int))
         self.classes_ = self.model_.classes_
         return self
+
+
+@register("lgbm_rep", "LightGBM on levels, dynamics, drivers and repression and conflict evidence (no latent scores)")
+def lgbm_rep(**params: Any) -> LGBMForecaster:
+    return LGBMForecaster(**{"feature_sets": REPRESSION_SETS, **params})
+
+
+@register("rf_rep", "Random forest on levels, dynamics, drivers and repression and conflict evidence (no latent "
+          "scores)")
+def rf_rep(**params: Any) -> RandomForestForecaster:
+    return RandomForestForecaster(**{"feature_sets": REPRESSION_SETS, **params})
+
+
+@register("lgbm_rep_latent", "lgbm_rep plus Fariss' smoothed latent protection scores (looks ahead a little)")
+def lgbm_rep_latent(**params: Any) -> LGBMForecaster:
+    return LGBMForecaster(**{"feature_sets": REPRESSION_LATENT_SETS, **params})

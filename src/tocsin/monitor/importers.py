@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 from tocsin.monitor import audit
 from tocsin.monitor.auth import require
 from tocsin.monitor.errors import MonitorError
-from tocsin.monitor.incidents import INPUT_FIELDS, IncidentIn, Scorer, _first_error, _score, new_incident
+from tocsin.monitor.incidents import (
+    INPUT_FIELDS,
+    IncidentIn,
+    Scorer,
+    _first_error,
+    _score,
+    new_incident,
+    new_receipt,
+)
 from tocsin.monitor.models import Category, ImportBatch, Incident, IncidentHistory, User
 
 KINDS = ("csv", "gdelt", "acled")
@@ -284,9 +292,15 @@ def import_bytes(
     """
     require(actor, "import")
     report = ImportReport(kind, filename)
-    batch = ImportBatch(
-        kind=kind, filename=filename, sha256=hashlib.sha256(content).hexdigest(), n_imported=0, n_rejected=0
-    )
+    digest = hashlib.sha256(content).hexdigest()
+    # The batch commits whole or not at all, so a file in a committed batch is in the log: running the same
+    # import again (after a crash, or by mistake) must not add its rows twice.
+    done = session.scalar(select(ImportBatch).where(ImportBatch.sha256 == digest, ImportBatch.kind == kind,
+                                                    ImportBatch.n_imported > 0))
+    if done is not None:
+        raise MonitorError(f"{filename}: this file was already imported (batch {done.id}, "
+                           f"{done.n_imported} incident(s)); nothing added")
+    batch = ImportBatch(kind=kind, filename=filename[:400], sha256=digest, n_imported=0, n_rejected=0)
     session.add(batch)
     session.flush()
     seen: set[str] = set()
@@ -318,6 +332,7 @@ def import_bytes(
         if on_row is not None:
             on_row(line)
         incident.external_id = None if external is None else str(external)
+        incident.receipt = new_receipt()
         incident.batch_id = batch.id
         _score(incident, scorer)
         incident.history.append(IncidentHistory(action="imported", changes={"batch": batch.id, "line": line}))

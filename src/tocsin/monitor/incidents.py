@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin.core.countries import lookup
@@ -32,6 +33,12 @@ class Danger:
 
 
 Scorer = Callable[[str, str | None, str | None], Danger]  # (text, language, country iso3) -> Danger
+
+MAX_PAGE = 5000  # rows per page of the API
+MAX_OFFSET = 10_000_000
+EXPORT_BATCH = 1000  # rows read at a time while an export streams
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): prefixed with ' on export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class IncidentIn(BaseModel):
@@ -87,6 +94,7 @@ EDITABLE = frozenset(INPUT_FIELDS)
 # Fields anyone allowed to see an incident may see; reporter identity is never among them.
 PUBLIC_FIELDS: tuple[str, ...] = (
     "id",
+    "receipt",
     "country_iso3",
     "country_gwcode",
     "country_name",
@@ -153,11 +161,34 @@ def new_incident(data: IncidentIn, reporter: User, origin: str = "form") -> Inci
     return incident
 
 
+def new_receipt() -> str:
+    """What a reporter keeps to find their report again: random, never derived from (or reused with) a row id."""
+    return secrets.token_hex(16)
+
+
+def by_idempotency_key(session: Session, actor: User, key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.reporter_id == actor.id, Incident.idempotency_key == key))
+
+
 def submit(
-    session: Session, actor: User, data: IncidentIn, scorer: Scorer | None = None, origin: str = "form"
+    session: Session,
+    actor: User,
+    data: IncidentIn,
+    scorer: Scorer | None = None,
+    origin: str = "form",
+    idempotency_key: str | None = None,
 ) -> Incident:
+    """Add an incident. With an `idempotency_key`, a retry of the same submission returns the stored row."""
     require(actor, "submit")
+    if idempotency_key is not None:
+        if not 8 <= len(idempotency_key) <= 80:
+            raise ValidationError("an idempotency key has 8 to 80 characters")
+        existing = by_idempotency_key(session, actor, idempotency_key)
+        if existing is not None:
+            return existing
     incident = new_incident(data, actor, origin)
+    incident.receipt = new_receipt()
+    incident.idempotency_key = idempotency_key
     _score(incident, scorer)
     session.add(incident)
     session.flush()
@@ -195,15 +226,30 @@ def list_incidents(
         q = q.where(Incident.reporter_id == actor.id)
     if country:
         q = q.where(Incident.country_iso3 == resolve_country(country)[1])
+    q = _filtered(q, category, status, since, until)
+    if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(f"limit must be 1 to {MAX_PAGE} and offset 0 to {MAX_OFFSET}")
+    return list(session.scalars(q.limit(limit).offset(offset)))
+
+
+def _enum(kind: type[Category] | type[Status], value: str) -> str:
+    try:
+        return kind(value).value
+    except ValueError as exc:
+        known = ", ".join(m.value for m in kind)
+        raise ValidationError(f"unknown {kind.__name__.lower()} {value[:60]!r} (known: {known})") from exc
+
+
+def _filtered(q: Any, category: str | None, status: str | None, since: date | None, until: date | None) -> Any:
     if category:
-        q = q.where(Incident.category == Category(category).value)
+        q = q.where(Incident.category == _enum(Category, category))
     if status:
-        q = q.where(Incident.status == Status(status).value)
+        q = q.where(Incident.status == _enum(Status, status))
     if since:
         q = q.where(Incident.event_date >= since)
     if until:
         q = q.where(Incident.event_date <= until)
-    return list(session.scalars(q.limit(min(limit, 5000)).offset(offset)))
+    return q
 
 
 def edit(
@@ -290,6 +336,13 @@ def history(session: Session, actor: User, incident_id: int) -> list[dict[str, A
     return [{"at": h.at.isoformat(), "action": h.action, "changes": h.changes} for h in incident.history]
 
 
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def export(
     session: Session,
     actor: User,
@@ -298,38 +351,86 @@ def export(
     include_reporter: bool = False,
     **filters: Any,
 ) -> str:
-    """CSV or JSON lines of incidents, without reporter data unless an admin asks (and that is audited)."""
-    require(actor, "export")
-    if include_reporter:
-        require(actor, "read_reporter")
+    """The whole export as one string (small logs, tests); `export_stream` for anything large."""
+    return "".join(export_stream(session, actor, fmt, strip_text, include_reporter, **filters))
+
+
+def start_export(
+    session: Session,
+    actor: User | None,
+    fmt: str = "csv",
+    strip_text: bool = False,
+    include_reporter: bool = False,
+    country: str | None = None,
+    category: str | None = None,
+    status: str | None = None,
+) -> tuple[Any, list[str]]:
+    """Check permissions, audit the export, and return (query, columns) for `stream_rows`.
+
+    `actor` None is the local operator (the CLI). The caller commits the audit row before streaming, so an
+    export that was read is an export that was logged.
+    """
+    if actor is not None:
+        require(actor, "export")
+        if include_reporter:
+            require(actor, "read_reporter")
     if fmt not in ("csv", "jsonl"):
-        raise ValidationError(f"unknown export format {fmt!r} (csv or jsonl)")
-    rows = list_incidents(session, actor, limit=1_000_000, **filters)
-    records = [public_dict(i, strip_text) for i in rows]
+        raise ValidationError(f"unknown export format {fmt[:20]!r} (csv or jsonl)")
+    q = select(Incident).order_by(Incident.id)
+    if country:
+        q = q.where(Incident.country_iso3 == resolve_country(country)[1])
+    q = _filtered(q, category, status, None, None)
+    n = int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)
+    audit.record(session, actor, "incident.export", "export", None, n=n, fmt=fmt, strip_text=strip_text,
+                 include_reporter=include_reporter,
+                 filters={k: v for k, v in (("country", country), ("category", category), ("status", status)) if v})
     if include_reporter:
-        for rec, inc in zip(records, rows, strict=True):
-            rec["reporter_id"] = inc.reporter_id
-        audit.record(session, actor, "reporter.read", "export", None, incidents=[i.id for i in rows])
-    audit.record(
-        session,
-        actor,
-        "incident.export",
-        "export",
-        None,
-        n=len(rows),
-        fmt=fmt,
-        strip_text=strip_text,
-        include_reporter=include_reporter,
-    )
-    if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    out = io.StringIO()
+        audit.record(session, actor, "reporter.read", "export", None, n=n)
     fields = [*PUBLIC_FIELDS, "danger_reasons"] + (["reporter_id"] if include_reporter else [])
+    return q, fields
+
+
+def stream_rows(
+    session: Session, q: Any, fields: list[str], fmt: str = "csv", strip_text: bool = False
+) -> Iterator[str]:
+    """Every row of `q`, as CSV (formulas neutralised) or JSON lines, a batch at a time: no cap, no whole copy."""
+    include_reporter = "reporter_id" in fields
+    out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
-    for r in records:
-        writer.writerow(r | {"danger_reasons": json.dumps(r["danger_reasons"], ensure_ascii=False)})
-    return out.getvalue()
+    if fmt == "csv":
+        writer.writeheader()
+        yield out.getvalue()
+    last = 0
+    while True:  # keyset pages: complete and stable even while new incidents arrive
+        batch = list(session.scalars(q.where(Incident.id > last).limit(EXPORT_BATCH)))
+        if not batch:
+            return
+        last = batch[-1].id
+        out.seek(0)
+        out.truncate()
+        for inc in batch:
+            rec = public_dict(inc, strip_text)
+            if include_reporter:
+                rec["reporter_id"] = inc.reporter_id
+            if fmt == "jsonl":
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            else:
+                rec["danger_reasons"] = json.dumps(rec["danger_reasons"], ensure_ascii=False)
+                writer.writerow({k: neutralise(v) for k, v in rec.items()})
+        yield out.getvalue()
+
+
+def export_stream(
+    session: Session,
+    actor: User,
+    fmt: str = "csv",
+    strip_text: bool = False,
+    include_reporter: bool = False,
+    **filters: Any,
+) -> Iterator[str]:
+    """Audit, then stream: CSV or JSON lines of incidents, without reporter data unless an admin asks."""
+    q, fields = start_export(session, actor, fmt, strip_text, include_reporter, **filters)
+    yield from stream_rows(session, q, fields, fmt, strip_text)
 
 
 def _first_error(exc: Exception) -> str:

@@ -50,6 +50,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReporterContact(Base):
@@ -73,6 +74,7 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ImportBatch(Base):
@@ -89,9 +91,15 @@ class ImportBatch(Base):
 
 class Incident(Base):
     __tablename__ = "monitor_incidents"
-    __table_args__ = (Index("ix_incident_country_date", "country_iso3", "event_date"),)
+    __table_args__ = (
+        Index("ix_incident_country_date", "country_iso3", "event_date"),
+        Index("ix_monitor_incidents_idempotency", "reporter_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Random, unique, handed to the reporter only once the row is committed (see migration 0002_accounts).
+    receipt: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
     country_gwcode: Mapped[int | None] = mapped_column(Integer)
     country_iso3: Mapped[str] = mapped_column(String(3))
     country_name: Mapped[str] = mapped_column(String(120))

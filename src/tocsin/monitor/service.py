@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tocsin.core.settings import Settings
 from tocsin.monitor import audit, db
 from tocsin.monitor.auth import require
-from tocsin.monitor.errors import NotFound, ValidationError
+from tocsin.monitor.errors import MonitorError, NotFound, ValidationError
 from tocsin.monitor.models import LexiconTerm, User
-from tocsin.monitor.speech import classifier
 from tocsin.monitor.speech.lexicons import Term, load_public
-from tocsin.monitor.speech.scoring import Scorer
+
+if TYPE_CHECKING:  # the classifier pulls in scikit-learn: loaded when a model is used, not when a server starts
+    from tocsin.monitor.speech import classifier
+    from tocsin.monitor.speech.scoring import Scorer
 
 
 def open_db(settings: Settings, migrate: bool = False) -> tuple[Engine, sessionmaker[Session]]:
@@ -32,10 +37,34 @@ def train_and_save(
     cap: int | None = None,
     log: Callable[[str], None] | None = None,
 ) -> classifier.SpeechModel:
-    model = classifier.train(settings, languages, cap, log)
+    from tocsin.monitor.speech import classifier
+
+    model = classifier.train(settings, languages, cap, log, corrections=stored_corrections(settings))
     model.lexicon = load_public(settings)
     classifier.save(model, classifier.model_path(settings))
     return model
+
+
+def stored_corrections(settings: Settings) -> list[tuple[str, str, str]]:
+    """Analysts' label corrections from the monitoring database; none when it was never initialised."""
+    from sqlalchemy.engine import make_url
+
+    from tocsin.monitor.speech.corrections import training_rows
+
+    url = make_url(settings.monitor_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
+        return []  # never initialised: nothing to read, and opening it would create an empty file
+    try:
+        engine, factory = open_db(settings)
+    except MonitorError:
+        return []
+    try:
+        with factory() as session:
+            return training_rows(session)
+    except SQLAlchemyError as exc:
+        raise MonitorError("the monitor database has no label-corrections table: run `tocsin monitor init`") from exc
+    finally:
+        engine.dispose()
 
 
 def db_terms(session: Session) -> list[Term]:
@@ -47,7 +76,10 @@ def db_terms(session: Session) -> list[Term]:
 
 def load_scorer(settings: Settings, session: Session | None = None) -> Scorer:
     """The trained model with public lexicons plus the database's user-edited terms (when a session is given)."""
-    model = classifier.load(classifier.model_path(settings))
+    from tocsin.monitor.speech import classifier
+    from tocsin.monitor.speech.scoring import Scorer
+
+    model = classifier.load_cached(classifier.model_path(settings))  # reloaded only after a retrain
     extra = db_terms(session) if session is not None else []
     return Scorer(model, [*model.lexicon, *extra])
 

@@ -281,21 +281,25 @@ def gather_evidence(ccode: int, year: int, settings: Settings, *, as_of: date | 
 
 
 def _add_contributions(ev: CountryEvidence, settings: Settings) -> None:
-    from tocsin.evaluate.results import ResultsStore
+    from tocsin.evaluate.runs import RunStore
 
+    run = RunStore(settings.runs_dir).latest()
     try:
-        ex = ResultsStore(settings.results_dir).explanations()
+        if run is None:
+            raise TocsinError("no run")
+        ex = run.store.explanations()
     except TocsinError:
         ev.notes.append("no saved explanations: driver contributions not used (run `tocsin forecast`)")
         return
     ex = ex[ex["year"] == ev.year]
     if ex.empty:
-        ev.notes.append(f"saved explanations do not cover {ev.year}: driver contributions not used")
+        ev.notes.append(f"the latest run's explanations do not cover {ev.year}: driver contributions not used")
         return
     ev.contributions = ex[["ccode", "feature", "contribution"]].reset_index(drop=True)
 
 
-def _add_monitor(ev: CountryEvidence, settings: Settings, iso3: str | None, start: date, end: date) -> None:
+def _add_monitor(ev: CountryEvidence, settings: Settings, iso3: str | None, start: date, end: date, *,
+                 alerts: bool = True) -> None:
     from sqlalchemy import inspect
 
     from tocsin.monitor import db
@@ -314,7 +318,9 @@ def _add_monitor(ev: CountryEvidence, settings: Settings, iso3: str | None, star
                 ev.triggers += list_triggers(s, ev.ccode, start, end)
             else:
                 ev.notes.append("no trigger calendar yet (`tocsin triggers add` or `tocsin triggers import`)")
-            if "monitor_alerts" in tables:
+            if not alerts:
+                pass  # the caller may not see the monitor's alerts (an anonymous page)
+            elif "monitor_alerts" in tables:
                 ev.triggers += monitor_alerts(s, iso3, ev.ccode, start, end)
             else:
                 ev.notes.append("no monitoring alerts (the monitoring database is not initialised)")
@@ -322,39 +328,43 @@ def _add_monitor(ev: CountryEvidence, settings: Settings, iso3: str | None, star
         engine.dispose()
 
 
-def _add_hotspots(ev: CountryEvidence, settings: Settings, iso3: str | None) -> None:
+def _add_hotspots(ev: CountryEvidence, settings: Settings, iso3: str | None, result: Any = None) -> None:
     from tocsin.geo import hotspots as hs
 
-    if not iso3 or iso3 not in hs.INPUTS:
-        ev.notes.append(f"no subnational hotspot inputs for {ev.name} in the data mirror")
-        return
-    try:
-        res = hs.hotspots(iso3, settings, year=ev.year)
-    except TocsinError as exc:
-        try:
-            latest = hs.default_year(iso3, settings)
-            res = hs.hotspots(iso3, settings, year=latest)
-            ev.notes.append(f"hotspots for {ev.year} unavailable ({exc}); using {latest}, the inputs' last year")
-        except TocsinError as exc2:
-            ev.notes.append(f"hotspots unavailable: {exc2}")
+    if result is None:
+        if not iso3 or iso3 not in hs.INPUTS:
+            ev.notes.append(f"no subnational hotspot inputs for {ev.name} in the data mirror")
             return
-    ev.hotspot_year = res.year
+        try:
+            result = hs.hotspots(iso3, settings, year=ev.year)
+        except TocsinError as exc:
+            try:
+                latest = hs.default_year(iso3, settings)
+                result = hs.hotspots(iso3, settings, year=latest)
+                ev.notes.append(f"hotspots for {ev.year} unavailable ({exc}); using {latest}, the inputs' last year")
+            except TocsinError as exc2:
+                ev.notes.append(f"hotspots unavailable: {exc2}")
+                return
+    elif result.year != ev.year:
+        ev.notes.append(f"hotspots from {result.year}, the subnational inputs' last year")
+    ev.hotspot_year = result.year
     ev.hotspots = {}
     for comp in ("drought", "vegetation", "exposure", "violence", "exclusion"):
         col = f"raw_{comp}"
-        if col in res.table.columns and res.table[col].notna().any():
-            t = res.table[["name", col]].dropna().sort_values(col, ascending=False)
+        if col in result.table.columns and result.table[col].notna().any():
+            t = result.table[["name", col]].dropna().sort_values(col, ascending=False)
             ev.hotspots[comp] = [(str(a), float(v)) for a, v in t.itertuples(index=False)]
 
 
-def _add_accountability(ev: CountryEvidence, wh: Any) -> None:
+def _add_accountability(ev: CountryEvidence, wh: Any, tables: Any = None) -> None:
     from tocsin.prevention.accountability import AccountabilityTables, country_flags
 
-    try:
-        tables = AccountabilityTables.from_warehouse(wh)
-    except WarehouseError as exc:
-        ev.notes.append(f"accountability flags not checked: {exc}")
-        return
+    if tables is None:
+        try:
+            tables = AccountabilityTables.from_warehouse(wh)
+        except WarehouseError as exc:
+            ev.notes.append(f"accountability flags not checked: {exc}")
+            return
     flags, notes = country_flags(tables, ev.ccode, ev.year)
     ev.flags += flags
     ev.notes += notes
@@ -411,3 +421,83 @@ def prevention_options(country_ccode: int, year: int, settings: Settings | None 
     and `.evidence`. Pass `settings` to read the data, or a ready `evidence` (tests, callers with data)."""
     return prevention_report(country_ccode, year, settings, playbook=playbook, evidence=evidence, as_of=as_of,
                              hotspots=hotspots).options
+
+
+# --- snapshots: evidence computed once per run, ranked on request with the live trigger calendar -----------
+
+
+@dataclass
+class EvidenceSnapshot:
+    """Every country's evidence for one data year, as a run stores it: everything but the monitoring database
+    (trigger calendar and alerts), which is read live when options are ranked."""
+
+    year: int
+    cross_section: pd.DataFrame
+    labels: dict[str, str]
+    countries: dict[int, dict[str, Any]]  # ccode -> name, iso3, hotspots, hotspot_year, flags, triggers, notes
+
+
+def snapshot_evidence(frame: pd.DataFrame, registry: Any, year: int, ccodes: list[int], settings: Settings, *,
+                      hotspot_results: dict[str, Any] | None = None) -> EvidenceSnapshot:
+    """Evidence for every country in `ccodes` from one model frame, one set of accountability tables and the
+    run's hotspot results (no feature building or index building per country)."""
+    from tocsin.prevention.accountability import AccountabilityTables
+    from tocsin.warehouse.store import Warehouse
+
+    wh = Warehouse(settings.warehouse_path)
+    cs = frame[frame["year"] == year].reset_index(drop=True)
+    labels = _labels(registry)
+    try:
+        tables: Any = AccountabilityTables.from_warehouse(wh)
+        table_note = None
+    except WarehouseError as exc:
+        tables, table_note = None, f"accountability flags not checked: {exc}"
+    coups = wh.read("ewp_in_coups_all") if wh.has("ewp_in_coups_all") else None
+    out: dict[int, dict[str, Any]] = {}
+    for ccode in ccodes:
+        me = cs[cs["ccode"] == ccode]
+        if me.empty:
+            continue
+        iso3 = me["iso3"].iloc[0] if isinstance(me["iso3"].iloc[0], str) else None
+        ev = CountryEvidence(ccode, year, str(me["name"].iloc[0]), cs, labels)
+        ev.as_of = default_as_of(year)
+        if coups is not None:
+            from tocsin.prevention.triggers import panel_coups
+
+            ev.triggers += panel_coups(coups, ccode, ev.as_of - timedelta(days=730), ev.as_of)
+        result = (hotspot_results or {}).get(iso3 or "")
+        if result is not None:
+            _add_hotspots(ev, settings, iso3, result)
+        else:
+            ev.notes.append(f"no subnational hotspot inputs for {ev.name} in the data mirror")
+        if tables is not None:
+            _add_accountability(ev, wh, tables)
+        elif table_note:
+            ev.notes.append(table_note)
+        out[ccode] = {"name": ev.name, "iso3": iso3, "hotspots": ev.hotspots, "hotspot_year": ev.hotspot_year,
+                      "flags": ev.flags, "triggers": ev.triggers, "notes": ev.notes}
+    return EvidenceSnapshot(year, cs, labels, out)
+
+
+def evidence_from_snapshot(snap: EvidenceSnapshot, ccode: int, settings: Settings | None, *,
+                           explanations: pd.DataFrame | None = None, monitor: bool = True, alerts: bool = True,
+                           as_of: date | None = None) -> CountryEvidence:
+    """One country's evidence from a run's snapshot, with the monitoring database's triggers read live."""
+    c = snap.countries.get(ccode)
+    if c is None:
+        raise DataError("panel", f"the run has no evidence for country {ccode} in {snap.year}")
+    ev = CountryEvidence(ccode, snap.year, c["name"], snap.cross_section, snap.labels, as_of=as_of)
+    ev.as_of = as_of or default_as_of(snap.year)
+    ev.hotspots, ev.hotspot_year = c["hotspots"], c["hotspot_year"]
+    ev.flags = list(c["flags"])
+    ev.triggers = list(c["triggers"])
+    ev.notes = list(c["notes"])
+    if explanations is not None and len(explanations):
+        ex = explanations[explanations["year"] == snap.year]
+        ev.contributions = ex[["ccode", "feature", "contribution"]].reset_index(drop=True)
+    else:
+        ev.notes.append("the run has no explanations: driver contributions not used")
+    if monitor and settings is not None:
+        _add_monitor(ev, settings, c["iso3"], ev.as_of - timedelta(days=730), ev.as_of + timedelta(days=3650),
+                     alerts=alerts)
+    return ev

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from tocsin.prevention.accountability import AuditResult, sources_used
 from tocsin.prevention.rank import PreventionResult
@@ -15,37 +16,57 @@ def _sources(sources: list[dict[str, str]]) -> list[str]:
     return [f"[dim]{s['name']}: {s['publisher']}. Licence: {s['licence']}. {s['citation']}[/dim]" for s in sources]
 
 
-def _table(title: str, columns: tuple[str, ...], **kw: Any) -> Table:
-    t = Table(title=title, **kw)
+def _table(title: str, columns: tuple[str, ...], shares: dict[str, int] | None = None, **kw: Any) -> Table:
+    """With `shares` (column -> share of the width), each column gets its share of the terminal, so in a narrow
+    one long text wraps by words where there is room for it instead of every column shrinking alike."""
+    t = Table(title=title, expand=bool(shares), **kw)
     for col in columns:
-        t.add_column(col, overflow="fold")
+        t.add_column(col, overflow="fold", ratio=(shares or {}).get(col))
     return t
 
 
+def _numbered(items: list[tuple[str, Text]]) -> Table:
+    """`1. text` paragraphs that wrap by words under their text, at any terminal width."""
+    g = Table.grid(padding=(0, 1))
+    g.add_column(no_wrap=True, justify="right")
+    g.add_column(ratio=1)
+    for number, text in items:
+        g.add_row(number, text)
+    return g
+
+
 def prevention(res: PreventionResult) -> list[Any]:
+    # The evidence is long: it goes below the table (in full in --json), so the table fits 80 columns.
     t = _table(f"Prevention options for {res.name}, {res.year} data (triggers from {res.as_of}; playbook "
-               f"{res.playbook_version})", ("#", "tool", "score", "who acts", "lead time", "cost", "why (evidence)"),
-               show_lines=True)
+               f"{res.playbook_version})", ("#", "tool", "score", "who acts", "lead time", "cost"), show_lines=True)
     for i, o in enumerate(res.options, 1):
         t.add_row(str(i), o.tool.name, f"{o.score:g}", ", ".join(o.tool.actors), o.tool.lead_time,
-                  o.tool.cost_class, o.rationale)
+                  o.tool.cost_class)
     out: list[Any] = [t]
-    if not res.options:
+    if res.options:
+        out += ["[bold]Why[/bold] (the evidence behind each option; values and sources in full with --json):",
+                _numbered([(f"{i}.", Text.assemble((o.tool.name, "bold"), ": ", o.rationale))
+                           for i, o in enumerate(res.options, 1)])]
+    else:
         out.append("No tool in the playbook is called for by this country-year's evidence.")
     out += [f"[yellow]note:[/yellow] {n}" for n in res.notes]
     return out + _sources(res.sources)
 
 
 def tracker(rep: TrackerReport) -> list[Any]:
-    t = _table("Warnings and responses", ("#", "date", "country", "issuer", "risk", "first response", "lag (days)",
-                                          "what followed"))
+    # Eight columns do not fit 80; the response and what followed go below, one numbered paragraph per warning.
+    t = _table("Warnings and responses", ("#", "date", "country", "issuer", "risk", "lag (days)"),
+               shares={"country": 2, "issuer": 3})
     for r in rep.rows:
         t.add_row(str(r.id), r.warned_on.isoformat(), r.country, r.issuer, r.risk_level,
-                  f"{r.first_response} ({r.first_actor})" if r.first_response else "[red]no response[/red]",
-                  "" if r.lag_days is None else str(r.lag_days),
-                  r.followed + ("; onset also in the warning's year" if r.onset_same_year else ""))
+                  "" if r.lag_days is None else str(r.lag_days))
+    after = [(f"#{r.id}", Text.from_markup(
+        f"{r.country}: " + (f"first response {r.first_response} ({r.first_actor})" if r.first_response
+                            else "[red]no response[/red]")
+        + f"; {r.followed}" + ("; onset also in the warning's year" if r.onset_same_year else "")))
+        for r in rep.rows]
     sm = rep.summary()
-    return [t, f"{sm['warnings']} warning(s): {sm['with_response']} with a response (median lag "
+    return [t, _numbered(after), f"{sm['warnings']} warning(s): {sm['with_response']} with a response (median lag "
                f"{sm['median_lag_days']} days), {sm['no_response']} with none; followed by onset: "
                f"{sm['followed_by_onset']}, no onset: {sm['no_onset']}, not yet known: {sm['not_yet_known']}.",
             *[f"[yellow]note:[/yellow] {n}" for n in rep.notes],
@@ -75,7 +96,8 @@ def audit(res: AuditResult) -> list[Any]:
             t.add_row(str(r.year), r.recipient, "" if ob != ob else f"{ob / 1e6:,.1f}", r.why)
         out.append(t)
     t = _table("Sanctions coverage of ongoing mass killings' perpetrators (OFAC SDN)",
-               ("country", "perpetrator", "status", "SDN matches (score)"), show_lines=True)
+               ("country", "perpetrator", "status", "SDN matches (score)"),
+               shares={"country": 3, "perpetrator": 3, "status": 2, "SDN matches (score)": 4}, show_lines=True)
     for c in res.sanctions:
         shown = c.matches[:6] or c.possible[:3]
         items = "; ".join(f"{m.name} [{m.program}] ({m.score:g})" for m in shown)

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from tocsin import __version__
 from tocsin.core.errors import TocsinError
 from tocsin.reports import dossier, svgmap
 from tocsin.reports.charts import to_data_uri
 from tocsin.reports.dossier import DataContext, Section
+from tocsin.reports.templating import report_environment, write_pdf
 
 TREND_YEARS = 15
 # Brief captions list each publisher once; the full table of sources is on the web page and in `data status`.
@@ -113,8 +114,11 @@ def _incidents_line(sec: Section) -> str:
             f"{int(recent['incidents'].sum())} in the 12 weeks to the week of {last}.")
 
 
-def build_brief(ctx: DataContext, country: str | int) -> Brief:
-    """Everything the brief shows, for a country given by name, variant or code."""
+def build_brief(ctx: DataContext, country: str | int, token: str | None = None) -> Brief:
+    """Everything the brief shows, for a country given by name, variant or code.
+
+    Alerts and incident counts appear only for the holder of a monitoring `token` whose role may see them.
+    """
     c = dossier.resolve(country)
     if ctx.forecast_year is None:
         raise TocsinError("no saved forecast: run `tocsin forecast` first")
@@ -132,7 +136,7 @@ def build_brief(ctx: DataContext, country: str | int) -> Brief:
         hot_svg = svgmap.area_svg(res.units, {str(k): v for k, v in zip(table["code"], table["total"], strict=True)},
                                   {str(k): str(n) for k, n in zip(table["code"], table["name"], strict=True)},
                                   width=300, labels=labels)
-    alerts = dossier.alerts(ctx, c.iso3, limit=5)
+    alerts = dossier.alerts(ctx, c.iso3, limit=5, token=token)
     credits = dossier.credits(ctx, only=BRIEF_SOURCES)
     for s in hot.sources:
         if s not in credits:
@@ -142,7 +146,7 @@ def build_brief(ctx: DataContext, country: str | int) -> Brief:
         name=name, iso3=c.iso3, gwcode=c.gwcode, region=ctx.regions().get(c.gwcode), model=ctx.model,
         current=cur, headline=headline(name, cur), trend_chart=trend_chart(hist, name), trend_rows=trend_rows,
         drivers=dossier.drivers(ctx, c.gwcode, top=5), hotspots=hot, hotspot_svg=hot_svg, hotspot_rows=hot_rows,
-        alerts=alerts, incidents_line=_incidents_line(dossier.incidents(ctx, c.iso3)),
+        alerts=alerts, incidents_line=_incidents_line(dossier.incidents(ctx, c.iso3, token=token)),
         prevention=dossier.prevention(ctx, c.gwcode), track_line=dossier.track_record_line(ctx),
         sources=credits[:MAX_SOURCES] + ([{"publisher": f"and {len(credits) - MAX_SOURCES} more sources",
                                            "licence": "", "citation": "see `tocsin data status`"}]
@@ -151,11 +155,7 @@ def build_brief(ctx: DataContext, country: str | int) -> Brief:
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("tocsin.reports", "templates"), autoescape=select_autoescape(),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["pct"] = _pct
-    env.filters["num"] = lambda v, d=0: "–" if v is None or v != v else f"{float(v):.{d}f}"
-    return env
+    return report_environment({"pct": _pct, "num": lambda v, d=0: "–" if v is None or v != v else f"{float(v):.{d}f}"})
 
 
 def render_html(brief: Brief) -> str:
@@ -163,10 +163,8 @@ def render_html(brief: Brief) -> str:
 
 
 def render_pdf(brief: Brief) -> bytes:
-    from weasyprint import HTML
-
-    # base_url None and no external references: WeasyPrint fetches nothing.
-    return HTML(string=render_html(brief)).write_pdf()
+    # Through the safe fetcher: a URL that reached the brief in some text is refused, never fetched.
+    return write_pdf(render_html(brief))
 
 
 def write_brief(ctx: DataContext, country: str | int, pdf: Path | None = None,

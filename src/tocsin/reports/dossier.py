@@ -1,8 +1,10 @@
-"""What the dashboard and the country brief show, read from saved results and the warehouse (never refit).
+"""What the dashboard, the API and the country brief show, read from a run and the warehouse (never refit).
 
-`DataContext` reads the ResultsStore, the warehouse and (when set up) the monitoring database, caching each
-file until it changes on disk. The functions below turn them into plain frames and dicts: the ranked risk
-table of a year, a country's history, drivers, hotspots, incidents, alerts, prevention options and sources.
+`DataContext` is the public, read-only service over runs: it reads one run (the latest forecast run, or the one
+named), the warehouse's tables and provenance and (for signed-in users) the monitoring database, caching what
+it read per run (a published run never changes). The functions below turn them into plain frames and dicts:
+the ranked risk table of a year, a country's history, drivers, hotspots, incidents, alerts, prevention
+options and sources.
 Parts another module has not produced yet come back as `Section(available=False, note=...)`: said plainly,
 never filled in.
 """
@@ -22,6 +24,7 @@ from tocsin.core import countries
 from tocsin.core.errors import TocsinError
 from tocsin.core.settings import Settings
 from tocsin.evaluate.results import ResultsStore
+from tocsin.evaluate.runs import Run, RunStore
 from tocsin.warehouse.store import Warehouse
 
 # EWP's own region dummies in the panel; rows with none of them are sub-Saharan Africa (EWP's base level).
@@ -45,17 +48,54 @@ class Section:
 
 
 class DataContext:
-    """Saved results + warehouse for one Settings; thread-safe memo keyed by the files' modification times."""
+    """One run + the warehouse for one Settings; thread-safe memo keyed by the run id and files' mtimes.
 
-    def __init__(self, settings: Settings) -> None:
+    With `run_id` the context reads that run; without, the latest forecast run, re-read when a newer one is
+    published (the pointer is one small file)."""
+
+    def __init__(self, settings: Settings, run_id: str | None = None) -> None:
         self.settings = settings
-        self.store = ResultsStore(settings.results_dir)
+        self.runs = RunStore(settings.runs_dir)
+        self.run_id = run_id
         self.warehouse = Warehouse(settings.warehouse_path)
         self._lock = threading.RLock()
-        self._memo: dict[str, tuple[tuple[int, ...], Any]] = {}
+        self._memo: dict[str, tuple[tuple[Any, ...], Any]] = {}
+        if run_id is not None:
+            self._fixed: Run | None = self.runs.get(run_id)
+        else:
+            self._fixed = None
+
+    @property
+    def run(self) -> Run | None:
+        """The run this context shows (None before the first `tocsin forecast`)."""
+        if self._fixed is not None:
+            return self._fixed
+        latest = self.runs.latest_id("forecast")
+        if latest is None:
+            return None
+        return self.cached(f"run:{latest}", [], lambda: self.runs.get(latest))
+
+    @property
+    def store(self) -> ResultsStore | None:
+        run = self.run
+        return run.store if run else None
+
+    def run_info(self) -> dict[str, Any] | None:
+        """What every page and brief states: the run id, its date, model, code and data vintages."""
+        run = self.run
+        if run is None:
+            return None
+        rec = run.record
+        vintages = [{"source": s.get("source"), "retrieved_at": str(s.get("retrieved_at") or "")[:10],
+                     "sha256": str(s.get("sha256") or "")[:12]} for s in rec.get("sources", [])
+                    if str(s.get("source", "")).startswith("ewp_")]
+        return {"id": run.id, "created_at": str(rec.get("created_at", ""))[:10], "model": rec.get("model"),
+                "base_year": rec.get("base_year"), "code": (rec.get("code") or {}).get("version"),
+                "commit": str((rec.get("code") or {}).get("commit") or "")[:12], "citation": run.citation(),
+                "ewp_vintages": vintages}
 
     def cached(self, key: str, files: list[Path], load: Callable[[], Any]) -> Any:
-        stamp = tuple(p.stat().st_mtime_ns if p.exists() else -1 for p in files)
+        stamp: tuple[Any, ...] = tuple(p.stat().st_mtime_ns if p.exists() else -1 for p in files)
         with self._lock:
             hit = self._memo.get(key)
             if hit is not None and hit[0] == stamp:
@@ -65,16 +105,19 @@ class DataContext:
             self._memo[key] = (stamp, value)
         return value
 
-    def _result(self, name: str, load: Callable[[], Any]) -> Any:
-        path = self.settings.results_dir / name
-        return self.cached(name, [path], lambda: load() if path.is_file() else None)
+    def _result(self, name: str, load: Callable[[ResultsStore], Any]) -> Any:
+        run = self.run
+        if run is None:
+            return None
+        path = run.path / name
+        return self.cached(f"{run.id}:{name}", [], lambda: load(run.store) if path.is_file() else None)
 
-    # ---- saved results -----------------------------------------------------------------------------
+    # ---- the run's artifacts -------------------------------------------------------------------------------
     def forecast(self) -> pd.DataFrame | None:
-        return self._result("forecast.parquet", self.store.forecast)
+        return self._result("forecast.parquet", lambda st: st.forecast())
 
     def forecast_meta(self) -> dict[str, Any] | None:
-        return self._result("forecast.json", self.store.forecast_meta)
+        return self._result("forecast.json", lambda st: st.forecast_meta())
 
     @property
     def model(self) -> str | None:
@@ -94,18 +137,32 @@ class DataContext:
         models' `prob` already comes from a model trained on the two-year outcome."""
         m = self.model
         return None if m is None else self._result(f"backtest_{m}.parquet",
-                                                   lambda: _two_year(self.store.backtest_predictions(m)))
+                                                   lambda st: _two_year(st.backtest_predictions(m)))
 
     def scored(self) -> pd.DataFrame | None:
         m = self.model
-        return None if m is None else self._result(f"scored_{m}.parquet", lambda: self.store.scored(m))
+        return None if m is None else self._result(f"scored_{m}.parquet", lambda st: st.scored(m))
 
     def track_record(self) -> dict[str, Any] | None:
         m = self.model
-        return None if m is None else self._result(f"track_record_{m}.json", lambda: self.store.track_record(m))
+        return None if m is None else self._result(f"track_record_{m}.json", lambda st: st.track_record(m))
 
     def explanations(self) -> pd.DataFrame | None:
-        return self._result("explanations.parquet", self.store.explanations)
+        return self._result("explanations.parquet", lambda st: st.explanations())
+
+    def hotspots(self, iso3: str) -> Any:
+        """The run's hotspot result for a country: None without subnational inputs, str when they failed."""
+        from tocsin.reports.produce import load_hotspots
+
+        run = self.run
+        return None if run is None else self.cached(f"{run.id}:hotspots:{iso3}", [],
+                                                    lambda: load_hotspots(run, iso3))
+
+    def evidence(self) -> Any:
+        from tocsin.reports.produce import load_evidence
+
+        run = self.run
+        return None if run is None else self.cached(f"{run.id}:evidence", [], lambda: load_evidence(run))
 
     # ---- warehouse ---------------------------------------------------------------------------------
     def _wh(self, key: str, load: Callable[[], Any]) -> Any:
@@ -155,7 +212,8 @@ class DataContext:
                     out.setdefault(int(r.ccode), (r.iso3, str(r.name)))
             return out
 
-        return self.cached("names", [self.warehouse.path, self.settings.results_dir / "forecast.parquet"], load)
+        run = self.run
+        return self.cached(f"names:{run.id if run else ''}", [self.warehouse.path], load)
 
 
 # ---- lookups -------------------------------------------------------------------------------------------
@@ -188,9 +246,13 @@ def years(ctx: DataContext) -> list[int]:
 
 
 def _result_files(ctx: DataContext) -> list[Path]:
-    root, m = ctx.settings.results_dir, ctx.model
-    return [root / "forecast.parquet", root / f"backtest_{m}.parquet", root / f"scored_{m}.parquet",
-            ctx.warehouse.path]
+    """What a derived view depends on besides the run (whose id is in every key: runs never change)."""
+    return [ctx.warehouse.path]
+
+
+def _key(ctx: DataContext, key: str) -> str:
+    run = ctx.run
+    return f"{run.id if run else '-'}:{key}"
 
 
 def risk_table(ctx: DataContext, year: int | None = None, region: str | None = None) -> pd.DataFrame:
@@ -198,7 +260,7 @@ def risk_table(ctx: DataContext, year: int | None = None, region: str | None = N
 
     Callers get the cached frame: they must not modify it in place.
     """
-    return ctx.cached(f"risk:{year}:{region}", _result_files(ctx), lambda: _risk_table(ctx, year, region))
+    return ctx.cached(_key(ctx, f"risk:{year}:{region}"), _result_files(ctx), lambda: _risk_table(ctx, year, region))
 
 
 def _risk_table(ctx: DataContext, year: int | None = None, region: str | None = None) -> pd.DataFrame:
@@ -262,7 +324,7 @@ def _span(ys: list[int]) -> str:
 
 def history(ctx: DataContext, ccode: int) -> pd.DataFrame:
     """Risk and rank over time: each backtest year, then the latest forecast; onsets and EWP's figures."""
-    return ctx.cached(f"history:{ccode}", _result_files(ctx), lambda: _history(ctx, ccode))
+    return ctx.cached(_key(ctx, f"history:{ccode}"), _result_files(ctx), lambda: _history(ctx, ccode))
 
 
 def _history(ctx: DataContext, ccode: int) -> pd.DataFrame:
@@ -377,20 +439,19 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 # ---- hotspots, monitoring, prevention ----------------------------------------------------------------------
 def hotspot_result(ctx: DataContext, iso3: str | None, year: int | None = None) -> Any:
-    """The geo layer's HotspotResult (cached per country and year), or None where the mirror has no inputs."""
+    """The run's HotspotResult for a country, or None where the mirror has no inputs. Raises TocsinError when
+    the inputs failed, or when `year` is not the year the run computed (runs hold each country's latest)."""
     if not iso3:
         return None
-    from tocsin.geo import hotspots as hs
-
-    if iso3.upper() not in hs.INPUTS:
+    res = ctx.hotspots(iso3.upper())
+    if res is None:
         return None
-    return ctx.cached(f"hotspots:{iso3}:{year}", [ctx.warehouse.path],
-                      lambda: hs.hotspots(iso3, ctx.settings, year=year, country=_name_for_iso3(ctx, iso3)))
-
-
-def _name_for_iso3(ctx: DataContext, iso3: str) -> str:
-    c = countries.by_iso3(iso3)
-    return _display(ctx, c.gwcode)[1] if c else iso3
+    if isinstance(res, str):
+        raise TocsinError(res)
+    if year is not None and int(year) != res.year:
+        raise TocsinError(f"this run holds {iso3.upper()}'s hotspots for {res.year}, the inputs' latest year; "
+                          f"`tocsin hotspots {iso3.upper()} --year {year}` computes another year")
+    return res
 
 
 def hotspots(ctx: DataContext, iso3: str | None, year: int | None = None) -> Section:
@@ -430,7 +491,27 @@ def _monitor_sessions(ctx: DataContext) -> Any:
     return ctx.cached("monitor", key, load)
 
 
-def alerts(ctx: DataContext, iso3: str | None, limit: int = 200) -> Section:
+MONITOR_SIGN_IN = ("Shown only to analysts and admins of the monitoring log (with their API token); "
+                   "public pages show no monitoring data.")
+
+
+def _viewer(session: Any, token: str, permission: str) -> Any:
+    """The monitoring user behind `token`, if their role holds `permission` (AuthError / PermissionDenied)."""
+    from tocsin.monitor import auth
+
+    user = auth.user_for_token(session, token)
+    auth.require(user, permission)
+    return user
+
+
+def alerts(ctx: DataContext, iso3: str | None, limit: int = 200, token: str | None = None) -> Section:
+    """Escalation alerts for the holder of `token` when their role may see alerts; nothing for anyone else.
+
+    No token: a Section saying so, without opening the database. A bad token or a role without the right:
+    tocsin.monitor's AuthError / PermissionDenied, for the caller to turn into 401 / 403.
+    """
+    if token is None:
+        return Section(False, MONITOR_SIGN_IN)
     if not iso3:
         return Section(False, "This country has no ISO3 code, so no monitoring records.")
     factory = _monitor_sessions(ctx)
@@ -439,14 +520,18 @@ def alerts(ctx: DataContext, iso3: str | None, limit: int = 200) -> Section:
     from tocsin.monitor import alerts as al
 
     with factory() as session:
-        rows = [al.alert_dict(a) for a in al.list_alerts(session, None, iso3, limit=limit)]
+        viewer = _viewer(session, token, "alerts")
+        rows = [al.alert_dict(a) for a in al.list_alerts(session, viewer, iso3, limit=limit)]
     if not rows:
         return Section(True, "No escalation alerts recorded for this country.", [])
     return Section(True, "Escalation alerts: CUSUM on weekly weighted incident counts.", rows)
 
 
-def incidents(ctx: DataContext, iso3: str | None) -> Section:
-    """Weekly incident counts by category (not rejected, not duplicates): counts only, never texts or people."""
+def incidents(ctx: DataContext, iso3: str | None, token: str | None = None) -> Section:
+    """Weekly incident counts by category (not rejected, not duplicates): counts only, never texts or people,
+    and only for the holder of `token` when their role may read every incident (as `alerts`)."""
+    if token is None:
+        return Section(False, MONITOR_SIGN_IN)
     if not iso3:
         return Section(False, "This country has no ISO3 code, so no monitoring records.")
     factory = _monitor_sessions(ctx)
@@ -458,6 +543,7 @@ def incidents(ctx: DataContext, iso3: str | None) -> Section:
     from tocsin.monitor.models import Incident, Status
 
     with factory() as session:
+        _viewer(session, token, "read_all")
         q = (select(Incident.event_date, Incident.category, Incident.status, func.count())
              .where(Incident.country_iso3 == iso3.upper(),
                     Incident.status.notin_([Status.rejected.value, Status.duplicate.value]))
@@ -477,27 +563,24 @@ def incidents(ctx: DataContext, iso3: str | None) -> Section:
 
 
 def prevention(ctx: DataContext, ccode: int) -> Section:
-    """Ranked prevention options from tocsin.prevention for the latest data year, with their rationale."""
-    meta = ctx.forecast_meta()
-    panel = ctx.panel()
-    year = int(meta["base_year"]) if meta else (int(panel["year"].max()) if panel is not None else None)
-    if year is None:
-        return Section(False, "No forecast or panel saved, so no data year to rank prevention options for.")
-    try:
-        from tocsin.prevention.rank import prevention_report
-    except ImportError:
-        return Section(False, "Prevention options are not available in this version.")
+    """Ranked prevention options for the run's data year, from the evidence the run computed plus the trigger
+    calendar read now (monitoring alerts are left out: they follow the monitor's roles, not the dashboard's)."""
+    snap = ctx.evidence()
+    if snap is None:
+        return Section(False, "This run holds no prevention evidence (made before runs did): run `tocsin forecast`.")
+    from tocsin.prevention.rank import evidence_from_snapshot, prevention_report
 
     def load() -> Section:
         try:
-            res = prevention_report(ccode, year, ctx.settings)
+            ev = evidence_from_snapshot(snap, ccode, ctx.settings, explanations=ctx.explanations(), alerts=False)
+            res = prevention_report(ccode, snap.year, ctx.settings, evidence=ev)
         except TocsinError as exc:
             return Section(False, f"Prevention options unavailable: {exc}")
         rows = [{"name": o.tool.name, "score": round(float(o.score), 3), "rationale": o.rationale,
                  "actors": ", ".join(o.tool.actors), "lead_time": o.tool.lead_time,
                  "cost_class": o.tool.cost_class} for o in res.options]
         note = (f"Options ranked by the prevention playbook (version {res.playbook_version}) from the evidence "
-                f"for {year}, as of {res.as_of.isoformat()}.")
+                f"for {snap.year}, as of {res.as_of.isoformat()}.")
         if res.notes:
             note += " Notes: " + "; ".join(res.notes[:4]) + ("…" if len(res.notes) > 4 else "")
         if not rows:
@@ -506,7 +589,17 @@ def prevention(ctx: DataContext, ccode: int) -> Section:
                  "citation": s.get("citation", ""), "source": s.get("name", "")} for s in res.sources]
         return Section(True, note, rows, srcs)
 
-    return ctx.cached(f"prevention:{ccode}:{year}", _result_files(ctx), load)
+    # The trigger calendar can change between runs: re-rank when the monitoring database's file changes.
+    return ctx.cached(_key(ctx, f"prevention:{ccode}"), [*_result_files(ctx), *_monitor_files(ctx)], load)
+
+
+def _monitor_files(ctx: DataContext) -> list[Path]:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(ctx.settings.monitor_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return [Path(parsed.database)]
+    return []
 
 
 # ---- sources -------------------------------------------------------------------------------------------
@@ -549,7 +642,7 @@ def current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:
     """The latest forecast for a country: risk, rank of how many, EWP's figures, and last year's for the trend."""
     if ctx.forecast_year is None:
         return None
-    return ctx.cached(f"current:{ccode}", _result_files(ctx), lambda: _current(ctx, ccode))
+    return ctx.cached(_key(ctx, f"current:{ccode}"), _result_files(ctx), lambda: _current(ctx, ccode))
 
 
 def _current(ctx: DataContext, ccode: int) -> dict[str, Any] | None:

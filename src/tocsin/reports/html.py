@@ -8,20 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from tocsin import __version__
 from tocsin.evaluate.explain import Explanation
 from tocsin.evaluate.forecast import Forecast
 from tocsin.evaluate.track_record import TrackRecord
 from tocsin.reports.charts import recall_by_year, reliability, to_data_uri, top_n_bar
+from tocsin.reports.templating import report_environment
 
 
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("tocsin.reports", "templates"), autoescape=select_autoescape())
-    env.filters["pct"] = lambda v, d=1: "–" if v is None or pd.isna(v) else f"{100 * float(v):.{d}f}%"
-    env.filters["num"] = lambda v, d=3: "–" if v is None or pd.isna(v) else f"{float(v):.{d}f}"
-    return env
+    """The shared autoescaping environment (tocsin.reports.templating) with this report's number format."""
+    return report_environment({"num": lambda v, d=3: "–" if v is None or pd.isna(v) else f"{float(v):.{d}f}"},
+                              trim=False)
 
 
 @dataclass
@@ -32,6 +32,7 @@ class ReportInputs:
     sections: list[dict[str, Any]] = field(default_factory=list)  # extra sections from later issues
     explanations: list[Explanation] = field(default_factory=list)
     ablation: dict[str, Any] | None = None  # `tocsin drivers` result, when it has been run
+    run_id: str | None = None  # the run this report belongs to (stated on the report)
 
 
 def render_forecast_report(inputs: ReportInputs) -> str:
@@ -57,7 +58,7 @@ def render_forecast_report(inputs: ReportInputs) -> str:
     return environment().get_template("forecast.html.j2").render(
         fc=fc, table=table.to_dict("records"), top=top.to_dict("records"), charts=charts, track=track,
         per_year=track.per_year.to_dict("records") if track is not None else [], years=years,
-        ablation=inputs.ablation,
+        ablation=inputs.ablation, run_id=inputs.run_id,
         sources=sources, citations=citations, sections=inputs.sections, version=__version__,
         explanations=[{"e": e, "top": e.top(6).to_dict("records"), "changed": e.changed(3).to_dict("records"),
                        "families": e.by_family.to_dict("records")} for e in inputs.explanations],

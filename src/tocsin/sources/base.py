@@ -65,7 +65,10 @@ class Source:
     parser: Parser
     schema: Schema
     description: str = ""
-    sha256: str | None = None  # pinned only where the address is pinned to a commit
+    # Verified on every fetch when set; every file Tocsin loads is pinned, whether its address names a commit
+    # or a branch (a branch may move: the check turns a silent change into an error).
+    sha256: str | None = None
+    commit: str | None = None  # for a branch address: the publisher's commit the pinned sha256 matches
     family: str = "ewp"
     optional_setting: str | None = None  # a Settings flag that must be true to load it
     parser_version: str = "1"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from tocsin.core.errors import DataError
 from tocsin.core.settings import Settings
-from tocsin.sources import accountability, boundaries, climate, ewp, inequality, subnational
+from tocsin.sources import accountability, boundaries, climate, ewp, ewp_inputs, inequality, subnational
+from tocsin.sources import events as repression_events
 from tocsin.sources.base import Source
 
 
 def all_sources() -> list[Source]:
-    return [*ewp.SOURCES, *subnational.SOURCES, *climate.SOURCES, *inequality.SOURCES, *boundaries.SOURCES,
-            *accountability.SOURCES]
+    return [*ewp.SOURCES, *ewp_inputs.SOURCES, *subnational.SOURCES, *climate.SOURCES, *inequality.SOURCES,
+            *boundaries.SOURCES, *accountability.SOURCES, *repression_events.SOURCES]
 
 
 def get_source(name: str) -> Source:

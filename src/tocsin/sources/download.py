@@ -59,6 +59,9 @@ def fetch(url: str, *, mirror: Path | None, sha256: str | None = None, timeout: 
         origin = "network"
     digest = hashlib.sha256(content).hexdigest()
     if sha256 is not None and digest != sha256.lower():
+        # Say which address, and that it no longer holds the pinned file: with a branch address (EWP's
+        # `main`) this is how a silent upstream change shows up.
         raise ChecksumError(Path(unquote(urlsplit(url).path)).name,
-                            f"sha256 mismatch: expected {sha256[:12]}…, got {digest[:12]}…")
+                            f"sha256 mismatch: expected {sha256[:12]}…, got {digest[:12]}… ({origin}); the file at "
+                            f"{url} is not the one Tocsin pinned (changed upstream or tampered with)")
     return Fetched(url=url, content=content, sha256=digest, origin=origin)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from importlib import resources
 from urllib.parse import quote
 
 from tocsin.sources.base import Schema, Source
 from tocsin.sources.parsers import csv_parser, excel_sheet_parser, rdata_parser
 
+# The data mirror is laid out by this `main` address, so it stays; every file's sha256 is pinned
+# (ewp_sha256.json, from the data MANIFEST) and verified on each fetch, so a `main` that moves fails loudly.
 REPO = "https://raw.githubusercontent.com/EarlyWarningProject/2025-Statistical-Risk-Assessment/main/"
+# Commits of the repository holding these files as pinned, by folder (from a public code index's crawl, whose
+# copy of 2.Make-new-base-data/input/mitchell-imr.csv and README.md have the pinned sha256s).
+COMMITS: dict[str, str] = {
+    "1.Buildcountryyears_and_mk_data/": "6e7576318893e7cfaa92aa81a228f11f7be031ea",
+    "2.Make-new-base-data/": "c9dc11121b31fc6c092dfec5e5b7771ff2a3b6c4",
+    "3.Modeling/": "3a31c0a8b0e32b4882c2eeb6503e726bbb27a2b4",
+}
 PUBLISHER = "Early Warning Project (USHMM Simon-Skjodt Center for the Prevention of Genocide, Dartmouth College)"
 LICENCE = "Public research data; cite the Early Warning Project"
 CITATION = (
@@ -32,10 +44,22 @@ def _url(path: str) -> str:
     return REPO + quote(path)
 
 
+@cache
+def _hashes() -> dict[str, str]:
+    text = resources.files("tocsin.sources").joinpath("ewp_sha256.json").read_text(encoding="utf-8")
+    return dict(json.loads(text))
+
+
+def pinned(path: str) -> dict[str, str | None]:
+    """`sha256` and `commit` of one file of the repository (a KeyError for a file nobody pinned)."""
+    return {"sha256": _hashes()[path],
+            "commit": next((c for folder, c in COMMITS.items() if path.startswith(folder)), None)}
+
+
 def _ewp(name: str, path: str, parser, schema: Schema, description: str, **kw) -> Source:  # type: ignore[no-untyped-def]
     return Source(
         name=name, url=_url(path), publisher=PUBLISHER, licence=LICENCE, citation=CITATION,
-        parser=parser, schema=schema, description=description, family="ewp", **kw,
+        parser=parser, schema=schema, description=description, family="ewp", **pinned(path), **kw,
     )
 
 

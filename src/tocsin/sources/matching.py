@@ -27,6 +27,9 @@ SOURCE_NON_STATES: frozenset[str] = frozenset({
     "ATC", "IOA", "KAS",  # Natural Earth: Ashmore-Cartier, Australian Indian Ocean Ter., Siachen Glacier
     "nld_curacao", "stbar",  # Gapminder ids: Curacao, Saint Barthelemy
     "United States Virgin Islands",
+    # PTS scores for parts of states, besides its whole-state rows (Israel, Russia, Ukraine): not states
+    "Crimea", "Gaza (Hamas)", "Israel in pre-1967 borders", "Israel in Occupied Territories",
+    "Russia-Occupied Areas (Ukraine)",
 })
 # OWID's NIAID regions and ocean basins.
 _NON_STATE_PATTERN = re.compile(r"\(NIAID\)?$|\b(Ocean|Sea|Seas)\b")
@@ -49,7 +52,15 @@ ENTITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "emdat_drought_affected": ("geo", None), "emdat_drought_deaths": ("geo", None),
     "swiid_summary": ("country", None), "ne_admin0_50m": ("iso3", "name"),
     "ewp_in_hief_data": ("Country", None), "ewp_in_vdem": ("country_name", None),
+    # repression and conflict evidence (tocsin.sources.events): numeric codes, see CODE_SCHEMES
+    "pts": ("state", "Country"), "ucdp_onesided": ("gwno", "location"), "ucdp_acd": ("gwno", "location"),
+    "fariss_lhrs": ("cow", None), "colpus_coups": ("ccode", "statenme"), "views_ged_cm": ("gwcode", "country"),
+    "tp_ucdp_cm": ("country_iso3", None), "tp_gdelt_cm": ("country_iso3", None),
 }
+# Tables whose country column holds numeric codes: pure Gleditsch-Ward ("gw", UCDP/VIEWS) or Correlates of War
+# ("cow"); a non-numeric entity in such a column (PTS names a few states only by name) is matched by name.
+CODE_SCHEMES: dict[str, str] = {"pts": "cow", "ucdp_onesided": "gw", "ucdp_acd": "gw", "fariss_lhrs": "cow",
+                                "colpus_coups": "cow", "views_ged_cm": "gw"}
 GADM_NAMES_TABLE = "climate_gadm_countries"
 
 
@@ -126,9 +137,32 @@ def source_entities(table: str, frame: pd.DataFrame) -> tuple[list[str], dict[st
     return sorted(ents.unique()), names
 
 
+def match_codes(source: str, entities: list[str], names: Mapping[str, str], scheme: str) -> EntityMatch:
+    """Match numeric GW or COW codes (as strings) to states; non-numeric entities by name."""
+    gw: dict[str, int] = {}
+    iso: dict[str, str | None] = {}
+    named = [e for e in entities if not e.lstrip("-").isdigit()]
+    by_name = countries.match_names(sorted(set(named))).matched if named else {}
+    for ent in entities:
+        if ent in by_name:
+            country: countries.Country | None = by_name[ent]
+        elif ent in named:
+            country = None
+        else:
+            code = int(ent)
+            country = countries.by_gwcode(code) if scheme == "gw" else countries.by_cowcode(code)
+        if country is not None:
+            gw[ent], iso[ent] = int(country.gwcode), country.iso3
+    unmatched = sorted(f"{e} ({names[e]})" if e in names and names[e] != e else e for e in entities if e not in gw)
+    return EntityMatch(source=source, gwcode=gw, iso3=iso, unmatched=unmatched,
+                       names={e: names.get(e, e) for e in entities})
+
+
 def match_table(table: str, frame: pd.DataFrame, gadm_names: pd.DataFrame | None = None) -> EntityMatch:
     """Match a warehouse table's countries; GADM names (table climate_gadm_countries) label climate codes."""
     ents, names = source_entities(table, frame)
+    if table in CODE_SCHEMES:
+        return match_codes(table, ents, names, CODE_SCHEMES[table])
     if gadm_names is not None and table.startswith("climate_") and ENTITY_COLUMNS[table][0] == "iso3":
         names = {**dict(zip(gadm_names["iso3"].astype(str), gadm_names["name"].astype(str), strict=True)),
                  **names}

@@ -19,13 +19,23 @@ from tocsin.core.errors import CountryNotFoundError, TocsinError, WarehouseError
 from tocsin.reports import dossier
 from tocsin.reports.dossier import DataContext
 
+RunParam = Annotated[str | None, Query(
+    description="Show this run (id or unique prefix) instead of the latest forecast run",
+    pattern=r"^[0-9TZ-]{4,}[0-9a-f-]*$", max_length=40)]
 
-def get_ctx(request: Request) -> DataContext:
-    """One DataContext per app, made on first use from the app's settings (no module-level state)."""
+
+def get_ctx(request: Request, run: RunParam = None) -> DataContext:
+    """The data context of the latest run, or of the run named by `?run=` (one per run, kept per app)."""
     state = request.app.state
-    ctx = getattr(state, "tocsin_data", None)
-    if ctx is None:
-        ctx = state.tocsin_data = DataContext(state.settings)
+    lock = state.tocsin_ctx_lock
+    with lock:
+        cache: dict[str | None, DataContext] = state.tocsin_ctx
+        ctx = cache.get(run)
+        if ctx is None:
+            if len(cache) > 16:  # named runs are few; forget the oldest contexts
+                for key in [k for k in cache if k is not None][:8]:
+                    cache.pop(key)
+            ctx = cache[run] = DataContext(state.settings, run_id=run)
     return ctx
 
 

@@ -11,10 +11,17 @@ Label mapping (documented here because every figure depends on it):
   (ra, re, le, se) -> hate; other abuse (ab, po, bo, ed) -> offensive; no -> neutral. Seeded 20 % split.
 - Levantine Arabic, L-HSAB (Mulki et al. 2019): hate -> hate, abusive -> offensive, normal -> neutral.
   Seeded 20 % split.
+- HERDPhobia (Aliyu et al. 2022), tweets about Fulani herders in Nigeria: positive -> hate, negative ->
+  neutral (the corpus has no offensive class). Published train/dev/test splits; the model applies to
+  English text from Nigeria only.
+- HateXplain (Mathew et al. 2021, as redistributed by the SOLD project with its train/test split):
+  hatespeech -> hate, offensive -> offensive, normal -> neutral; `toxic_tokens` is the annotators'
+  token-level rationale, used to measure the reasons a score gives.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 from collections.abc import Callable
@@ -32,15 +39,32 @@ _GH = "https://raw.githubusercontent.com"
 
 
 @dataclass(frozen=True)
+class EvalSplit:
+    """One held-out split: never used to choose anything, scored once after training."""
+
+    name: str  # "published dev split", "published test split" or "seeded 20% held-out split"
+    texts: list[str]
+    labels: list[str]
+
+
+@dataclass(frozen=True)
 class Split:
-    """Texts and labels of one corpus, split for training and honest evaluation."""
+    """Texts and labels of one corpus, split for training and honest evaluation.
+
+    `test_*` is the main held-out split (the published test split when there is one, else the dev split,
+    else the seeded split); `evals` lists every held-out split, each scored and reported.
+    """
 
     language: str
     train_texts: list[str]
     train_labels: list[str]
     test_texts: list[str]
     test_labels: list[str]
-    test_name: str  # "published dev split" or "seeded 20% held-out split"
+    test_name: str
+    evals: tuple[EvalSplit, ...] = ()
+
+    def held_out(self) -> tuple[EvalSplit, ...]:
+        return self.evals or (EvalSplit(self.test_name, self.test_texts, self.test_labels),)
 
 
 @dataclass(frozen=True)
@@ -56,6 +80,15 @@ class Corpus:
     parse: Callable[[bytes, str], tuple[list[str], list[str]]]
     dev_url: str | None = None  # a published evaluation split, when the corpus has one
     dev_sha256: str | None = None
+    test_url: str | None = None  # a published test split, when the corpus has one
+    test_sha256: str | None = None
+    key: str = ""  # the model's name; "" means the language code (the language's main model)
+    countries: tuple[str, ...] = ()  # ISO3 codes a specialist model applies to; () means everywhere
+    labels: tuple[str, ...] = LABELS
+
+    @property
+    def model_key(self) -> str:
+        return self.key or self.language
 
 
 def _davidson(content: bytes, file: str) -> tuple[list[str], list[str]]:
@@ -136,6 +169,53 @@ def _lhsab(content: bytes, file: str) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def _herdphobia(content: bytes, file: str) -> tuple[list[str], list[str]]:
+    mapping = {"positive": "hate", "negative": "neutral"}
+    reader = csv.reader(io.StringIO(content.decode("utf-8", errors="replace")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header[-2:]] != ["text", "label"]:
+        raise DataError(file, "expected columns 'text' and 'label'")
+    texts, labels = [], []
+    for row in reader:
+        if not row or not "".join(row).strip():
+            continue
+        tag = row[-1].strip()
+        if tag not in mapping:
+            raise DataError(file, f"unknown label {tag!r} on line {reader.line_num}", column="label")
+        texts.append("\t".join(row[:-1]))
+        labels.append(mapping[tag])
+    return texts, labels
+
+
+def hatexplain_rows(content: bytes, file: str) -> list[tuple[list[str], list[int], str]]:
+    """(tokens, annotators' rationale mask, label) per post of a HateXplain CSV."""
+    mapping = {"hatespeech": "hate", "offensive": "offensive", "normal": "neutral"}
+    reader = csv.DictReader(io.StringIO(content.decode("utf-8", errors="replace")))
+    if reader.fieldnames is None or not {"post_tokens", "toxic_tokens", "post_label"} <= set(reader.fieldnames):
+        raise DataError(file, "expected columns post_tokens, toxic_tokens, post_label")
+    out = []
+    for row in reader:
+        label = mapping.get(row["post_label"].strip())
+        if label is None:
+            raise DataError(file, f"unknown label {row['post_label']!r} on line {reader.line_num}", column="post_label")
+        try:
+            toks, mask = ast.literal_eval(row["post_tokens"]), ast.literal_eval(row["toxic_tokens"])
+        except (ValueError, SyntaxError) as exc:
+            raise DataError(file, f"unreadable token lists on line {reader.line_num}") from exc
+        if len(toks) != len(mask):
+            raise DataError(file, f"tokens and rationale mask differ in length on line {reader.line_num}")
+        out.append(([str(t) for t in toks], [int(m) for m in mask], label))
+    return out
+
+
+def _hatexplain(content: bytes, file: str) -> tuple[list[str], list[str]]:
+    rows = hatexplain_rows(content, file)
+    return [" ".join(toks) for toks, _, _ in rows], [label for _, _, label in rows]
+
+
+_HERD = f"{_GH}/PagnaMMA/HERDPhobia_Analysis/4a7924b974c41274912c7597502df5c38aa3b7c9/HERDPhobia-main/data"
+_HATEXPLAIN = f"{_GH}/Sinhala-NLP/SOLD/ff9f8acdab81772a46162f07a5439baee73bad7f/data/other"
+
 CORPORA: tuple[Corpus, ...] = (
     Corpus(
         language="en",
@@ -181,15 +261,46 @@ CORPORA: tuple[Corpus, ...] = (
         sha256="3fc5e06ab624b47e404a0530388631c4894c323ca038e726ce6dd3d0e6a371e3",
         parse=_lhsab,
     ),
+    Corpus(
+        language="en",
+        key="en-herdphobia",
+        name="HERDPhobia (hate against Fulani herders, Nigeria)",
+        citation="Aliyu, Abdullahi, Muhammad, Adamu et al. (2022). HERDPhobia: A Dataset for Hate Speech "
+        "against Fulani in Nigeria. WiNLP.",
+        licence="research use with citation (no licence file)",
+        url=f"{_HERD}/train.tsv",
+        sha256="d099a6c4e77b8d603628ec098ee413db73ad331ee7cf4598707b7ee1733387d4",
+        parse=_herdphobia,
+        dev_url=f"{_HERD}/dev.tsv",
+        dev_sha256="22f3c0459c1f59ee19acaadbbe94dcd07381bb33b76ede2e656264ce0326ebde",
+        test_url=f"{_HERD}/test.tsv",
+        test_sha256="cb9174efac4cb3609ae8d4b2f32684fb1daf595790d42cfe0f72bc4108fac9e5",
+        countries=("NGA",),
+        labels=("hate", "neutral"),
+    ),
+    Corpus(
+        language="en",
+        key="en-hatexplain",
+        name="HateXplain (SOLD redistribution)",
+        citation="Mathew, Saha, Yimam, Biemann, Goyal, Mukherjee (2021). HateXplain: A Benchmark Dataset for "
+        "Explainable Hate Speech Detection. AAAI. Split as redistributed by Ranasinghe et al., SOLD (2022).",
+        licence="CC BY 4.0",
+        url=f"{_HATEXPLAIN}/hatexplain_train.csv",
+        sha256="627e1e463f3563d137ec93d69b8a9063417b71bfca2e7011bd245031f2dde5d2",
+        parse=_hatexplain,
+        test_url=f"{_HATEXPLAIN}/hatexplain_test.csv",
+        test_sha256="38fa630743c843a4b7f8e595771c544f3e5beb5189d875ea71b748bf4561d3e5",
+    ),
 )
 
 
-def corpus_for(language: str) -> Corpus:
+def corpus_for(key: str) -> Corpus:
+    """The corpus of a model key ("en", "am", "en-herdphobia", ...); a bare language finds its main corpus."""
     for c in CORPORA:
-        if c.language == language:
+        if c.model_key == key:
             return c
-    known = ", ".join(c.language for c in CORPORA)
-    raise DataError("corpora", f"no labelled corpus for language {language!r} (known: {known})")
+    known = ", ".join(c.model_key for c in CORPORA)
+    raise DataError("corpora", f"no labelled corpus for {key!r} (known: {known})")
 
 
 def _seeded_split(
@@ -208,12 +319,22 @@ def load_split(corpus: Corpus, settings: Settings, cap: int | None = None) -> Sp
     """Fetch (mirror or network, sha256-verified) and split a corpus; `cap` limits rows for quick runs."""
     fetched = fetch(corpus.url, mirror=settings.data_mirror, sha256=corpus.sha256)
     texts, labels = corpus.parse(fetched.content, fetched.name)
-    if corpus.dev_url is not None:
-        dev = fetch(corpus.dev_url, mirror=settings.data_mirror, sha256=corpus.dev_sha256)
-        dev_texts, dev_labels = corpus.parse(dev.content, dev.name)
-        if cap is not None:
-            texts, labels, dev_texts, dev_labels = texts[:cap], labels[:cap], dev_texts[:cap], dev_labels[:cap]
-        return Split(corpus.language, texts, labels, dev_texts, dev_labels, "published dev split")
+    published = [
+        (name, url, sha)
+        for name, url, sha in (
+            ("published dev split", corpus.dev_url, corpus.dev_sha256),
+            ("published test split", corpus.test_url, corpus.test_sha256),
+        )
+        if url is not None
+    ]
+    if published:
+        evals = []
+        for name, url, sha in published:
+            got = fetch(url, mirror=settings.data_mirror, sha256=sha)
+            ev_texts, ev_labels = corpus.parse(got.content, got.name)
+            evals.append(EvalSplit(name, ev_texts[:cap], ev_labels[:cap]))
+        main = evals[-1]  # the test split when published, else the dev split
+        return Split(corpus.language, texts[:cap], labels[:cap], main.texts, main.labels, main.name, tuple(evals))
     train_idx, test_idx = _seeded_split(texts, labels, settings.seed, cap=cap)
     return Split(
         corpus.language,

@@ -112,6 +112,8 @@ class RuleHit:
     match: str
     weight: float
     why: str
+    start: int = 0  # character offsets of the match in the text, for highlighting
+    end: int = 0
 
 
 # Every rule needs one of these word stems; one cheap search lets most texts skip all the rules.
@@ -132,5 +134,5 @@ def hallmark_hits(text: str) -> list[RuleHit]:
     for h in HALLMARKS:
         m = h.pattern.search(text)
         if m:
-            hits.append(RuleHit(h.name, h.hallmark, m.group(0), h.weight, h.why))
+            hits.append(RuleHit(h.name, h.hallmark, m.group(0), h.weight, h.why, m.start(), m.end()))
     return hits

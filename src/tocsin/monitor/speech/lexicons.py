@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tocsin.core.errors import DataError
 from tocsin.core.settings import Settings
+from tocsin.monitor.speech.text import WORD
 from tocsin.sources.download import fetch
 
 _GH = "https://raw.githubusercontent.com"
@@ -112,11 +112,8 @@ class Term:
     country: str | None = None
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
 def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def _hurtlex(content: bytes, src: LexiconSource) -> list[Term]:

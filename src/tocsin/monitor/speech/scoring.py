@@ -1,9 +1,15 @@
-"""Score texts for danger: classifier probabilities, lexicon matches and hallmark rules, with reasons."""
+"""Score texts for danger: classifier probabilities, lexicon matches and hallmark rules, with reasons and spans.
+
+Every score says why: the words that pulled the model towards its label (its own linear attributions), the
+hallmark rules and lexicon terms that matched, each as character spans of the text, merged into one list
+that the incident view highlights. Text in a language with no trained model is not scored: it gets the label
+"no_model" and a message naming the language, never a guess from another language's model.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,17 +18,32 @@ from tocsin.monitor.incidents import Danger
 from tocsin.monitor.speech.classifier import LanguageModel, SpeechModel
 from tocsin.monitor.speech.hallmarks import HALLMARK_LANGUAGES, hallmark_hits
 from tocsin.monitor.speech.lexicons import Lexicon, Term, tokens
+from tocsin.monitor.speech.text import language_name, word_spans
 
 MAX_WORDS = 3
+# A word is highlighted as a model reason when it is among the MAX_WORDS strongest pulls towards the label
+# and pulls at least this share of the strongest one (fixed a priori, not tuned on any evaluation).
+MIN_SHARE = 0.25
+NO_MODEL = "no_model"
 
 
 @dataclass(frozen=True)
 class SpeechScore:
-    label: str
-    score: float
+    label: str  # hate, offensive, neutral, or "no_model"
+    score: float | None  # None when no model covers the language
     language: str
     probabilities: dict[str, float]
     reasons: list[dict[str, Any]]
+    spans: list[dict[str, Any]] = field(default_factory=list)  # merged, non-overlapping, in text order
+    text: str = ""
+
+    def highlighted(self) -> str:
+        """The text with each span in ⟦ ⟧ (for terminals and logs that cannot show colour)."""
+        out, pos = [], 0
+        for s in self.spans:
+            out += [self.text[pos : s["start"]], "⟦", self.text[s["start"] : s["end"]], "⟧"]
+            pos = s["end"]
+        return "".join([*out, self.text[pos:]])
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -31,27 +52,57 @@ class SpeechScore:
             "language": self.language,
             "probabilities": self.probabilities,
             "reasons": self.reasons,
+            "spans": self.spans,
+            "highlighted": self.highlighted(),
         }
 
 
+def merge_spans(marks: list[tuple[int, int, str]], text: str) -> list[dict[str, Any]]:
+    """Overlapping (start, end, source) marks merged into spans that list every source behind them."""
+    out: list[dict[str, Any]] = []
+    for start, end, by in sorted(marks):
+        if out and start < out[-1]["end"]:
+            last = out[-1]
+            last["end"] = max(last["end"], end)
+            if by not in last["by"]:
+                last["by"].append(by)
+        else:
+            out.append({"start": start, "end": end, "by": [by]})
+    for s in out:
+        s["text"] = text[s["start"] : s["end"]]
+    return out
+
+
+def term_positions(words: list[str], key: str) -> list[tuple[int, int]]:
+    """Word-index ranges where a (possibly multi-word) lexicon key occurs."""
+    parts = key.split(" ")
+    n = len(parts)
+    return [(i, i + n) for i in range(len(words) - n + 1) if words[i : i + n] == parts]
+
+
 class Scorer:
-    """Danger score = noisy-OR of the model's P(hate) + ½·P(offensive) and the weight of each rule/term hit."""
+    """Danger score = noisy-OR of the model's P(hate) + ½·P(offensive) and the weight of each rule/term hit.
+
+    A specialist model (e.g. HERDPhobia for English text from Nigeria) adds its P(hate) to the noisy-OR when
+    its own decision is hate, and then the label is hate: it knows that country's targets and words.
+    """
 
     def __init__(self, model: SpeechModel, terms: Iterable[Term] = ()) -> None:
         self.model = model
         self.lexicon = Lexicon(terms)
-        self._word_cache: dict[str, dict[str, np.ndarray]] = {lang: {} for lang in model.languages}
+        self._word_cache: dict[str, dict[str, np.ndarray]] = {key: {} for key in model.languages}
 
-    def _word_contrib(self, lm: LanguageModel, words: set[str]) -> dict[str, np.ndarray]:
-        cache = self._word_cache[lm.language]
+    def word_contrib(self, lm: LanguageModel, words: set[str]) -> dict[str, np.ndarray]:
+        """A word's pull towards each class: its own n-gram vector against the SVM weights (cached)."""
+        cache = self._word_cache.setdefault(lm.key, {})
         missing = [w for w in words if w not in cache]
         if missing:
-            # A word's pull towards each class: its own n-gram vector against the SVM weights.
             contrib = np.asarray(lm.features(missing) @ lm.coef.T)
             for w, row in zip(missing, contrib, strict=True):
                 cache[w] = row
             if len(cache) > 200_000:  # bound memory on endless streams
                 cache.clear()
+                cache.update(zip(missing, contrib, strict=True))
         return cache
 
     def score_many(
@@ -62,47 +113,93 @@ class Scorer:
         for i, t in enumerate(texts):
             groups.setdefault(self.model.pick(t, language), []).append(i)
         for lang, idx in groups.items():
-            lm = self.model.languages[lang]
+            lm = self.model.main(lang)
+            if lm is None:
+                for i in idx:
+                    out[i] = _no_model(texts[i], lang)
+                continue
             batch = [texts[i] for i in idx]
             label_idx, proba = lm.predict(batch)
-            toks = [tokens(t) for t in batch]
-            contrib = self._word_contrib(lm, {w for ws in toks for w in ws})
+            spans = [word_spans(t) for t in batch]
+            words = [[w for _, _, w in s] for s in spans]
+            vocab = {w for ws in words for w in ws}
+            contrib = self.word_contrib(lm, vocab)
+            extra = [
+                (sp, *sp.predict(batch), self.word_contrib(sp, vocab)) for sp in self.model.specialists(lang, country)
+            ]
             for j, i in enumerate(idx):
-                out[i] = self._one(lm, batch[j], toks[j], int(label_idx[j]), proba[j], contrib, language, country)
+                out[i] = self._one(
+                    lm, batch[j], spans[j], words[j], int(label_idx[j]), proba[j], contrib, country, extra, j
+                )
         return [s for s in out if s is not None]
 
     def _one(
         self,
         lm: LanguageModel,
         text: str,
+        spans: list[tuple[int, int, str]],
         words: list[str],
         k: int,
         p: np.ndarray,
         contrib: dict[str, np.ndarray],
-        language: str | None,
         country: str | None,
+        extra: list[tuple[LanguageModel, np.ndarray, np.ndarray, dict[str, np.ndarray]]],
+        j: int,
     ) -> SpeechScore:
         probs = {c: round(float(v), 4) for c, v in zip(lm.classes, p, strict=True)}
         label = lm.classes[k]
         reasons: list[dict[str, Any]] = []
-        base = probs.get("hate", 0.0) + 0.5 * probs.get("offensive", 0.0)
+        marks: list[tuple[int, int, str]] = []
+        keep = 1.0 - (probs.get("hate", 0.0) + 0.5 * probs.get("offensive", 0.0))
         if label != "neutral":
-            pulls = sorted({w: float(contrib[w][k]) for w in words}.items(), key=lambda kv: -kv[1])
-            top = [w for w, v in pulls[:MAX_WORDS] if v > 0]
+            top = _top_words(words, contrib, k)
             if top:
-                reasons.append({"kind": "words", "label": label, "words": top, "model": lm.language})
-        keep = 1.0 - base
+                reasons.append({"kind": "words", "label": label, "words": top, "model": lm.key})
+                chosen = set(top)
+                marks += [(s, e, f"model:{lm.key}") for s, e, w in spans if w in chosen]
+        for sp, sp_idx, sp_proba, sp_contrib in extra:
+            h = sp.classes.index("hate")
+            if int(sp_idx[j]) != h:
+                continue
+            p_hate = float(sp_proba[j][h])
+            keep *= 1.0 - p_hate
+            label = "hate"
+            top = _top_words(words, sp_contrib, h)
+            reasons.append({"kind": "specialist", "model": sp.key, "p_hate": round(p_hate, 4), "words": top})
+            marks += [(s, e, f"model:{sp.key}") for s, e, w in spans if w in set(top)]
         for hit in hallmark_hits(text) if lm.language in HALLMARK_LANGUAGES else ():
             keep *= 1.0 - hit.weight
             reasons.append(
                 {"kind": "hallmark", "hallmark": hit.hallmark, "rule": hit.rule, "match": hit.match, "why": hit.why}
             )
-        terms = sorted(self.lexicon.matches(words, language, country), key=lambda t: -t.weight)[:MAX_WORDS]
+            marks.append((hit.start, hit.end, f"hallmark:{hit.rule}"))
+        terms = sorted(self.lexicon.matches(words, lm.language, country), key=lambda t: -t.weight)[:MAX_WORDS]
         for t in terms:
             keep *= 1.0 - t.weight
             reasons.append({"kind": "lexicon", "term": t.term, "category": t.category, "source": t.source})
-        return SpeechScore(label, round(1.0 - keep, 4), lm.language, probs, reasons)
+            for a, b in term_positions(words, " ".join(tokens(t.term))):
+                marks.append((spans[a][0], spans[b - 1][1], f"lexicon:{t.source}"))
+        merged = merge_spans(marks, text) if marks else []
+        return SpeechScore(label, round(1.0 - keep, 4), lm.language, probs, reasons, merged, text)
 
     def __call__(self, text: str, language: str | None, country: str | None) -> Danger:
         s = self.score_many([text], language, country)[0]
-        return Danger(s.label, s.score, s.reasons)
+        reasons = s.reasons + ([{"kind": "spans", "spans": s.spans}] if s.spans else [])
+        return Danger(s.label, s.score, reasons)  # type: ignore[arg-type]  # score None: not scored
+
+
+def _top_words(words: list[str], contrib: dict[str, np.ndarray], k: int) -> list[str]:
+    pulls = sorted({w: float(contrib[w][k]) for w in words}.items(), key=lambda kv: -kv[1])[:MAX_WORDS]
+    if not pulls or pulls[0][1] <= 0:
+        return []
+    floor = MIN_SHARE * pulls[0][1]
+    return [w for w, v in pulls if v > 0 and v >= floor]
+
+
+def _no_model(text: str, language: str) -> SpeechScore:
+    message = f"no model for {language_name(language)} ({language}): not scored"
+    if language == "und":
+        message = "language not identified (too little text): not scored; give the language to score it"
+    return SpeechScore(
+        NO_MODEL, None, language, {}, [{"kind": NO_MODEL, "language": language, "message": message}], [], text
+    )

@@ -3,10 +3,11 @@ sources, and a comparison of several countries. Each list is paged (limit/offset
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from tocsin.core import countries as cc
@@ -258,24 +259,65 @@ def hotspot_frame(res: Any) -> pd.DataFrame:
     return res.table.drop(columns=drop).assign(year=res.year)
 
 
-@router.get("/countries/{country}/incidents", response_model=SectionPage, responses=DOWNLOADS)
+def monitor_token(request: Request, authorization: str | None, required: bool = True) -> str | None:
+    """The monitoring API token sent with a dashboard request (None when there is none and none is required).
+
+    Monitoring data follows the monitor's roles: no token is a 401 here, never a quiet "trusted" read.
+    """
+    from tocsin.web.routes.monitor import bearer
+
+    token = bearer(authorization)
+    if token is None and required:
+        raise HTTPException(401, "monitoring data needs an analyst's or admin's API token "
+                                 "('Authorization: Bearer <token>')", headers={"WWW-Authenticate": "Bearer"})
+    return token
+
+
+def monitor_section(request: Request, load: Callable[[], Section]) -> Section:
+    """Run a dossier read that checks a token; a bad token is 401, a role without the right 403."""
+    from tocsin.monitor.errors import AuthError, PermissionDenied
+
+    limiter, client = request.app.state.limiter, request.client.host if request.client else "unknown"
+    limiter.before_bearer(client)
+    try:
+        return load()
+    except AuthError as exc:
+        limiter.bearer_failed(client)
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+    except PermissionDenied as exc:
+        raise HTTPException(403, str(exc)) from exc
+
+
+MONITOR_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid monitoring API token"},
+    403: {"description": "The token's role may not see this"},
+    429: {"description": "Too many failed authentications from this client"},
+}
+Authorization = Annotated[str | None, Header(max_length=300)]
+
+
+@router.get("/countries/{country}/incidents", response_model=SectionPage, responses=DOWNLOADS | MONITOR_ERRORS)
 def country_incidents(
-    ctx: CtxDep, c: CountryDep, limit: Limit = 200, offset: Offset = 0, format: TableFormat = "json"
+    request: Request, ctx: CtxDep, c: CountryDep, authorization: Authorization = None, limit: Limit = 200,
+    offset: Offset = 0, format: TableFormat = "json"
 ) -> Any:
-    """Logged incidents per week and category (counts only; details need the monitoring API's login)."""
-    sec = dossier.incidents(ctx, c.iso3)
+    """Logged incidents per week and category (counts only), for analysts and admins (monitoring API token)."""
+    token = monitor_token(request, authorization)
+    sec = monitor_section(request, lambda: dossier.incidents(ctx, c.iso3, token=token))
     frame = pd.DataFrame(sec.data or [], columns=["week_start", "category", "incidents", "verified"])
     if format != "json":
         return download(frame, format, f"incidents_{slug(c.name)}")
     return _section_page(sec, limit, offset, frame)
 
 
-@router.get("/countries/{country}/alerts", response_model=SectionPage, responses=DOWNLOADS)
+@router.get("/countries/{country}/alerts", response_model=SectionPage, responses=DOWNLOADS | MONITOR_ERRORS)
 def country_alerts(
-    ctx: CtxDep, c: CountryDep, limit: Limit = 200, offset: Offset = 0, format: TableFormat = "json"
+    request: Request, ctx: CtxDep, c: CountryDep, authorization: Authorization = None, limit: Limit = 200,
+    offset: Offset = 0, format: TableFormat = "json"
 ) -> Any:
-    """Escalation alerts from the monitoring log, newest first, with their evidence."""
-    sec = dossier.alerts(ctx, c.iso3, limit=5000)
+    """Escalation alerts from the monitoring log, newest first, with their evidence: analysts and admins only."""
+    token = monitor_token(request, authorization)
+    sec = monitor_section(request, lambda: dossier.alerts(ctx, c.iso3, limit=5000, token=token))
     frame = pd.DataFrame(
         sec.data or [], columns=["id", "country_iso3", "category", "week_start", "statistic", "threshold", "evidence"]
     )

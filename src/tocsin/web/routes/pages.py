@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from tocsin.core.errors import CountryNotFoundError, TocsinError
 from tocsin.reports import dossier, svgmap
 from tocsin.reports.dossier import REGIONS, DataContext
+from tocsin.reports.templating import folder_environment
 from tocsin.web.deps import CtxDep, records, slug
 from tocsin.web.routes.countries import hotspot_frame, summary
 from tocsin.web.routes.risk import track_year
@@ -30,15 +31,7 @@ def _env(request: Request) -> Environment:
     state = request.app.state
     env = getattr(state, "tocsin_templates", None)
     if env is None:
-        env = Environment(
-            loader=FileSystemLoader(HERE / "templates"),
-            autoescape=select_autoescape(),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.filters["pct"] = pct
-        env.filters["num"] = num
-        state.tocsin_templates = env
+        env = state.tocsin_templates = folder_environment(HERE / "templates", {"pct": pct, "num": num})
     return env
 
 
@@ -50,7 +43,18 @@ def num(v: Any, digits: int = 0) -> str:
     return "–" if v is None or v != v else f"{float(v):,.{digits}f}"
 
 
+def _run_info(request: Request) -> dict[str, Any] | None:
+    """The run the page shows (every page states it), from the context the route's dependency opened."""
+    contexts = getattr(request.app.state, "tocsin_ctx", {})
+    ctx = contexts.get(request.query_params.get("run"))
+    try:
+        return ctx.run_info() if ctx is not None else None
+    except TocsinError:
+        return None
+
+
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    ctx.setdefault("run_info", _run_info(request))
     return HTMLResponse(_env(request).get_template(name).render(request=request, **ctx), status_code=status)
 
 
@@ -138,7 +142,7 @@ def country_page(request: Request, ctx: CtxDep, country: str) -> HTMLResponse:
             res.units, {str(r.code): r.total for r in frame.itertuples()}, titles, labels=top_labels
         )
         hot_rows = records(frame.head(10))
-    incidents = dossier.incidents(ctx, c.iso3)
+    incidents, alerts = _monitoring_sections(request, ctx, c.iso3)
     return render(
         request,
         "country.html.j2",
@@ -154,12 +158,29 @@ def country_page(request: Request, ctx: CtxDep, country: str) -> HTMLResponse:
         score_legend=svgmap.legend(svgmap.SCORE_BINS, percent=False),
         incidents=incidents,
         incidents_json=json.dumps(incidents.data or []),
-        alerts=dossier.alerts(ctx, c.iso3, limit=20),
+        alerts=alerts,
         prevention=dossier.prevention(ctx, c.gwcode),
         sources=_split_sources(dossier.sources(ctx, hot.sources)),
         key=c.iso3 or str(c.gwcode),
         slug=slug(c.name),
     )
+
+
+def _monitoring_sections(request: Request, ctx: DataContext, iso3: str | None) -> tuple[Any, Any]:
+    """Incident counts and alerts for a request carrying an analyst's or admin's token; a note for anyone else
+    (a browser sends no token, so the public page shows no monitoring data)."""
+    from tocsin.monitor.errors import MonitorError
+    from tocsin.reports.dossier import Section
+    from tocsin.web.routes.monitor import bearer
+
+    token = bearer(request.headers.get("authorization"))
+    out = []
+    for load in (lambda: dossier.incidents(ctx, iso3, token=token), lambda: dossier.alerts(ctx, iso3, 20, token)):
+        try:
+            out.append(load())
+        except MonitorError:
+            out.append(Section(False, dossier.MONITOR_SIGN_IN))
+    return out[0], out[1]
 
 
 def _split_sources(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -232,13 +253,19 @@ def track_page(request: Request, ctx: CtxDep, year: Annotated[int | None, Query(
 
 
 @router.get("/brief/{country}", response_class=HTMLResponse)
-def brief_page(ctx: CtxDep, country: str, pdf: bool = False) -> Response:
+def brief_page(request: Request, ctx: CtxDep, country: str, pdf: bool = False) -> Response:
+    from tocsin.monitor.errors import AuthError, PermissionDenied
     from tocsin.reports import brief
+    from tocsin.web.routes.monitor import bearer
 
-    try:
-        b = brief.build_brief(ctx, country)
+    try:  # alerts and incident counts only for a token whose role may see them
+        b = brief.build_brief(ctx, country, token=bearer(request.headers.get("authorization")))
     except CountryNotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
+    except AuthError as exc:
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+    except PermissionDenied:  # a role that may not see alerts gets the public brief, like anyone else
+        b = brief.build_brief(ctx, country)
     if pdf:
         return Response(
             brief.render_pdf(b),

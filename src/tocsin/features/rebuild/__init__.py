@@ -1,0 +1,1 @@
+"""Rebuild of the EWP country-year panel from its raw inputs (see template, predictors, compare)."""

@@ -1,0 +1,216 @@
+"""Choosing features, model strength and decision thresholds by cross-validation on the training split only.
+
+The held-out (dev / test) splits never reach this module: `choose` sees training texts and labels, and
+returns the variant with the best cross-validated macro-F1, the out-of-fold margins of that variant (used
+to fit thresholds and probability calibration without touching held-out data) and every variant's CV score.
+
+Decision thresholds are per-class offsets added to the SVM margins, tuned for macro-F1. Their CV score is
+cross-fitted (offsets tuned on the other folds' out-of-fold margins, applied to this fold), so the score of
+"tuned thresholds" is as honest as the score of "argmax".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from tocsin.monitor.speech.text import normalise
+
+N_FOLDS = 3
+C_GRID = (0.1, 0.3, 1.0)
+FEATURE_SETS = ("char", "char+word")
+OFFSET_GRID = np.round(np.arange(-1.0, 1.0001, 0.05), 2)
+
+
+@dataclass(frozen=True)
+class Variant:
+    features: str  # "char" (character n-grams) or "char+word" (plus word 1-2-grams)
+    c: float  # LinearSVC regularisation strength
+    thresholds: bool = False  # per-class offsets tuned for macro-F1 (else argmax of the margins)
+
+    @property
+    def name(self) -> str:
+        return f"{self.features}, C={self.c}, {'tuned thresholds' if self.thresholds else 'argmax'}"
+
+
+@dataclass
+class Featurizer:
+    """Stateless hashing features: character n-grams within word boundaries, optionally word 1-2-grams."""
+
+    language: str
+    features: str
+
+    def __post_init__(self) -> None:
+        self.char = HashingVectorizer(
+            analyzer="char_wb",
+            # Each Ethiopic character is a syllable, so single characters carry meaning there.
+            ngram_range=(1, 4) if self.language == "am" else (2, 4),
+            n_features=2**20,
+            alternate_sign=False,
+            norm=None,
+            lowercase=True,
+            dtype=np.float32,
+        )
+        self.word = (
+            HashingVectorizer(
+                analyzer="word",
+                token_pattern=r"(?u)\b\w+\b",  # one-letter and one-syllable words count too
+                ngram_range=(1, 2),
+                n_features=2**19,
+                alternate_sign=False,
+                norm=None,
+                lowercase=True,
+                dtype=np.float32,
+            )
+            if "word" in self.features
+            else None
+        )
+
+    def counts(self, texts: list[str]) -> sparse.csr_matrix:
+        clean = [normalise(t, self.language) for t in texts]
+        x = self.char.transform(clean)
+        if self.word is not None:
+            x = sparse.hstack([x, self.word.transform(clean)], format="csr")
+        return x
+
+
+@dataclass
+class Choice:
+    variant: Variant
+    cv_macro_f1: float
+    oof_margins: np.ndarray  # out-of-fold SVM margins of the chosen features and C, (n, n_classes)
+    scores: dict[str, float] = field(default_factory=dict)  # every variant's CV macro-F1, by name
+    n_folds: int = N_FOLDS
+
+
+def macro_f1(y: np.ndarray, pred: np.ndarray, k: int) -> float:
+    """Macro-F1 over the classes present in y or pred (what sklearn's f1_score(average="macro") gives)."""
+    conf = np.bincount(y * k + pred, minlength=k * k).reshape(k, k)
+    tp = np.diag(conf).astype(float)
+    support, predicted = conf.sum(axis=1), conf.sum(axis=0)
+    present = (support + predicted) > 0
+    denom = support + predicted
+    f1 = np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)
+    return float(f1[present].mean()) if present.any() else 0.0
+
+
+def tune_offsets(margins: np.ndarray, y: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Per-class offsets (class 0 fixed at 0) that maximise macro-F1 of argmax(margins + offsets)."""
+    k = margins.shape[1]
+    offsets = np.zeros(k, dtype=np.float32)
+    best = macro_f1(y, margins.argmax(axis=1), k)
+    for _ in range(rounds):
+        for c in range(1, k):
+            for v in OFFSET_GRID:
+                trial = offsets.copy()
+                trial[c] = v
+                score = macro_f1(y, (margins + trial).argmax(axis=1), k)
+                if score > best + 1e-9:
+                    best, offsets = score, trial
+    return offsets
+
+
+def _margins(svm: LinearSVC, x: sparse.csr_matrix) -> np.ndarray:
+    m = np.asarray(svm.decision_function(x), dtype=np.float32)
+    return np.column_stack([-m, m]) if m.ndim == 1 else m
+
+
+def fit_svm(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int) -> LinearSVC:
+    return LinearSVC(C=c, class_weight="balanced", random_state=seed).fit(x, y)
+
+
+def _n_folds(y: np.ndarray) -> int:
+    return int(min(N_FOLDS, np.bincount(y).min()))
+
+
+def choose(
+    texts: list[str],
+    y: np.ndarray,
+    language: str,
+    seed: int,
+    feature_sets: tuple[str, ...] = FEATURE_SETS,
+    c_grid: tuple[float, ...] = C_GRID,
+) -> Choice:
+    """Cross-validate every (features, C) with argmax and with tuned thresholds; keep the best by macro-F1.
+
+    Ties go to the earlier (simpler) variant. With fewer than two examples of some class there is nothing to
+    cross-validate: the middle of the grid is used and its CV score is NaN.
+    """
+    k = int(y.max()) + 1
+    n_folds = _n_folds(y)
+    if n_folds < 2:
+        v = Variant(feature_sets[-1], c_grid[len(c_grid) // 2])
+        return Choice(v, float("nan"), np.zeros((len(y), k), dtype=np.float32), {v.name: float("nan")}, 0)
+    folds = list(StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+    best: Choice | None = None
+    scores: dict[str, float] = {}
+    char_counts: sparse.csr_matrix | None = None
+    for features in feature_sets:
+        if char_counts is not None and features == "char+word":
+            # The character block is the same: add only the word block.
+            word = Featurizer(language, features).word
+            assert word is not None
+            clean = [normalise(t, language) for t in texts]
+            counts = sparse.hstack([char_counts, word.transform(clean)], format="csr")
+        else:
+            counts = Featurizer(language, features).counts(texts)
+        if features == "char":
+            char_counts = counts
+        for c in c_grid:
+            oof = np.zeros((len(y), k), dtype=np.float32)
+            for train_idx, test_idx in folds:
+                tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[train_idx])
+                svm = fit_svm(tfidf.transform(counts[train_idx]), y[train_idx], c, seed)
+                oof[test_idx] = _margins(svm, tfidf.transform(counts[test_idx]))
+            plain = Variant(features, c)
+            scores[plain.name] = macro_f1(y, oof.argmax(axis=1), k)
+            tuned = Variant(features, c, thresholds=True)
+            scores[tuned.name] = _cross_fitted_threshold_f1(oof, y, folds, k)
+            for v in (plain, tuned):
+                if best is None or scores[v.name] > best.cv_macro_f1 + 1e-9:
+                    best = Choice(v, scores[v.name], oof, {}, n_folds)
+    assert best is not None
+    best.scores = scores
+    return best
+
+
+def _cross_fitted_threshold_f1(
+    oof: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], k: int
+) -> float:
+    pred = np.zeros(len(y), dtype=np.int64)
+    for train_idx, test_idx in folds:
+        offsets = tune_offsets(oof[train_idx], y[train_idx])
+        pred[test_idx] = (oof[test_idx] + offsets).argmax(axis=1)
+    return macro_f1(y, pred, k)
+
+
+def platt(margins: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Sigmoid calibration per class (one-vs-rest) on out-of-fold margins: (n_classes, 2) of slope, intercept.
+
+    The same method as scikit-learn's CalibratedClassifierCV(method="sigmoid"), fitted on margins the model
+    did not see in training, so the probabilities are honest.
+    """
+    k = margins.shape[1]
+    params = np.zeros((k, 2), dtype=np.float64)
+    for c in range(k):
+        target = (y == c).astype(int)
+        if target.min() == target.max():  # a class absent from the folds: fall back to its base rate
+            params[c] = (0.0, 10.0 if target[0] else -10.0)
+            continue
+        lr = LogisticRegression(C=1e4).fit(margins[:, [c]], target)
+        params[c] = (lr.coef_[0, 0], lr.intercept_[0])
+    return params
+
+
+def calibrated(margins: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """Class probabilities from margins: each class's sigmoid, normalised to sum to one."""
+    z = margins * params[:, 0].astype(np.float32) + params[:, 1].astype(np.float32)
+    p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    total = p.sum(axis=1, keepdims=True)
+    return p / np.where(total > 0, total, 1.0)

@@ -1,0 +1,105 @@
+"""Text handling shared by training and scoring: normalisation, word spans, and language identification.
+
+Language identification: the script decides for Ethiopic, Burmese and Arabic text; Latin-script (and any
+other) text goes to CLD2 (`pycld2`, Google's Compact Language Detector 2, whose tables ship inside the
+wheel, so it works offline). CLD2 knows Hausa, Swahili, Yoruba, Igbo, Somali and English among 160+
+languages. Text whose language has no trained model gets an explicit "no model" answer upstream.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pycld2
+
+# Ethiopic letters that sound alike and are written interchangeably. Each row is a 7-order syllable series
+# (consonant + 7 vowels, laid out in blocks of 8 code points); every order folds to the same order of the
+# target series, e.g. ሐ ሑ ሒ ... -> ሀ ሁ ሂ ...: the usual homophone normalisation in Amharic text processing.
+_ETHIOPIC_SERIES = (
+    (0x1210, 0x1200),  # ሐ -> ሀ
+    (0x1280, 0x1200),  # ኀ -> ሀ
+    (0x12B8, 0x1200),  # ኸ -> ሀ
+    (0x1220, 0x1230),  # ሠ -> ሰ
+    (0x12D0, 0x12A0),  # ዐ -> አ
+    (0x1340, 0x1338),  # ፀ -> ጸ
+)
+_AMHARIC_FOLD: dict[int, int] = {src + i: dst + i for src, dst in _ETHIOPIC_SERIES for i in range(7)}
+_AMHARIC_FOLD.update({0x12C9: 0x12CD, 0x12A7: 0x12A0})  # ዉ -> ው, ኧ -> አ (spelling variants)
+# Ethiopic word separators and punctuation become spaces so they never glue two words together.
+_AMHARIC_FOLD.update(dict.fromkeys(range(0x1360, 0x1369), 0x20))
+
+_NOISE = re.compile(r"@\w+|https?://\S+|&#\d+;|&\w+;", re.UNICODE)
+_SCRIPTS = (("am", 0x1200, 0x139F), ("my", 0x1000, 0x109F), ("ar", 0x0600, 0x06FF))
+# Scripts with one trained language each; any other script goes to CLD2.
+SCRIPT_LANGUAGES = frozenset(s[0] for s in _SCRIPTS)
+# A word: letters and digits plus the combining marks that Python's \w leaves out (Burmese vowel signs and
+# virama, Arabic harakat, Ethiopic marks), without which a Burmese word falls apart into consonants.
+WORD = re.compile(
+    r"[\w\u0300-\u036F\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u102B-\u103E\u1056-\u1059"
+    r"\u105E-\u1060\u1062-\u1064\u1067-\u106D\u1071-\u1074\u1082-\u108D\u108F\u109A-\u109D\u135D-\u135F]+"
+)
+# CLD2 codes mapped to the code our corpora use (Scots English tweets are English to a monitor).
+_CLD2_ALIASES = {"sco": "en", "iw": "he", "tl": "fil"}
+
+
+def normalise(text: str, language: str) -> str:
+    """Drop user handles, links and HTML entities; fold Amharic spelling variants."""
+    text = _NOISE.sub(" ", text)
+    return text.translate(_AMHARIC_FOLD) if language == "am" else text
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lowercased word) for every word, offsets into the original text."""
+    return [(m.start(), m.end(), m.group(0).lower()) for m in WORD.finditer(text)]
+
+
+def detect_script(text: str) -> str | None:
+    """The language of a script with a single trained language (Ethiopic, Burmese, Arabic), else None."""
+    counts = dict.fromkeys((s[0] for s in _SCRIPTS), 0)
+    for ch in text[:200]:
+        o = ord(ch)
+        for lang, lo, hi in _SCRIPTS:
+            if lo <= o <= hi:
+                counts[lang] += 1
+    lang, n = max(counts.items(), key=lambda kv: kv[1])
+    return lang if n else None
+
+
+def _clean_for_cld2(text: str) -> str:
+    # CLD2 rejects invalid UTF-8 and some control characters; drop both.
+    text = text.encode("utf-8", errors="ignore").decode("utf-8")
+    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch)[0] != "C")
+
+
+def identify(text: str) -> str:
+    """ISO 639-1/3 code of the text's language, or "und" when there is too little text to tell.
+
+    The script answers first (it is exact where one language per script is trained); CLD2 answers for the
+    rest, first in its fast mode and, for short texts it cannot call, in best-effort mode.
+    """
+    script = detect_script(text)
+    if script is not None:
+        return script
+    clean = _clean_for_cld2(_NOISE.sub(" ", text))
+    if not WORD.search(clean):
+        return "und"
+    try:
+        _, _, details = pycld2.detect(clean)
+        code = details[0][1]
+        if code == "un":
+            _, _, details = pycld2.detect(clean, bestEffort=True)
+            code = details[0][1]
+    except pycld2.error:
+        return "und"
+    if code == "un":
+        return "und"
+    return _CLD2_ALIASES.get(code, code)
+
+
+def language_name(code: str) -> str:
+    """A readable name for a language code (for "no model for Hausa (ha)" messages)."""
+    for name, c in pycld2.LANGUAGES:
+        if c == code:
+            return name.title()
+    return {"und": "an unidentified language", "fil": "Filipino"}.get(code, code)
