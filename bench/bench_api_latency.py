@@ -1,11 +1,11 @@
 """API latency at 50 concurrent clients: a mix of pages and API calls, then country and ranking endpoints,
 p50/p95/p99 and requests/s, against the latest run.
 
-Starts `uvicorn` (one worker) on a free 127.0.0.1 port in a subprocess with the current TOCSIN_HOME, warms
+Starts `tocsin serve --workers N` on a free 127.0.0.1 port in a subprocess with the current TOCSIN_HOME, warms
 it up, then sends a bounded number of requests (and stops after a time limit) from 50 concurrent httpx
 clients per endpoint group. Needs `tocsin data pull` and `tocsin forecast` to have run. Prints figures only.
 
-    python bench/bench_api_latency.py [--requests 1000] [--concurrency 50] [--seconds 60]
+    python bench/bench_api_latency.py [--requests 1000] [--concurrency 50] [--seconds 60] [--workers 2]
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ import sys
 import time
 
 import httpx
-
-SERVER = ("import uvicorn; from tocsin.core.settings import Settings; from tocsin.web.app import create_app; "
-          "uvicorn.run(create_app(Settings()), host='127.0.0.1', port={port}, log_level='warning')")
 
 
 def free_port() -> int:
@@ -69,11 +66,13 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=1000, help="Requests per endpoint group.")
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60.0, help="Stop each group after this long.")
+    ap.add_argument("--workers", type=int, default=2, help="`tocsin serve --workers`.")
     args = ap.parse_args()
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-c", SERVER.format(port=port)])
+    proc = subprocess.Popen([sys.executable, "-m", "tocsin.cli.main", "serve", "--port", str(port),
+                             "--workers", str(args.workers)], stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):
             try:
@@ -108,7 +107,7 @@ def main() -> None:
             for u in urls:
                 httpx.get(base + u, timeout=60)
         print(f"{args.concurrency} concurrent clients, up to {args.requests} requests per group, "
-              f"one uvicorn worker on 127.0.0.1; {len(countries)} countries")
+              f"`tocsin serve --workers {args.workers}` on 127.0.0.1; {len(countries)} countries")
         print(f"{'endpoint':52s} {'n':>6s} {'err':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'req/s':>7s}")
         for name, urls in groups.items():
             t0 = time.perf_counter()

@@ -61,7 +61,7 @@ def test_concurrent_runs_all_publish_and_the_pointer_names_a_complete_run(tmp_pa
             with store.create("forecast", model=f"m{i}") as run:
                 for k in range(20):
                     (run.path / f"part{k}.txt").write_text(str(i) * 1000)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=make, args=(i,)) for i in range(8)]

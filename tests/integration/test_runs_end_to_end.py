@@ -30,7 +30,7 @@ def ensemble_home(pulled_home: Path, mirror: Path, tmp_path_factory: pytest.Temp
 def test_the_default_ensemble_makes_a_complete_run_and_a_cached_rerun_is_identical(ensemble_home: Path,
                                                                                     mirror: Path) -> None:
     s = Settings(home=ensemble_home, data_mirror=mirror)
-    run, job = make_forecast_run(s, DEFAULT_MODEL, track_record=False, history=SHORT)
+    run, _ = make_forecast_run(s, DEFAULT_MODEL, track_record=False, history=SHORT)
     rec = run.record
     assert rec["model"] == DEFAULT_MODEL and rec["base_year"] == 2024
     assert {"ewp_panel", "ewp_events"} <= {src["source"] for src in rec["sources"]}

@@ -163,7 +163,7 @@ def fake_hotspots(iso3: str, settings: Settings, year: int | None = None, weight
 
 
 @pytest.fixture(scope="session")
-def web_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def web_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     home = tmp_path_factory.mktemp("web_home")
     empty_mirror = tmp_path_factory.mktemp("empty_mirror")  # any fetch fails fast instead of going online
     settings = Settings(home=home, data_mirror=empty_mirror)
@@ -171,10 +171,13 @@ def web_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     _warehouse(settings.warehouse_path, _panel(rng))
     _run(settings, rng)
     _monitoring(settings)
-    mp = pytest.MonkeyPatch()
-    forbid_heavy_work(mp)
-    yield settings
-    mp.undo()
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def _reads_runs_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every web test runs with model fitting, feature building and hotspot computation forbidden."""
+    forbid_heavy_work(monkeypatch)
 
 
 def _run(settings: Settings, rng: np.random.Generator) -> str:

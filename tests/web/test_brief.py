@@ -29,9 +29,16 @@ def test_brief_with_hotspots_and_alerts_still_fits_two_pages(web_home: Settings)
     for country in ("Kenya", "Sudan"):
         reader = PdfReader(io.BytesIO(render_pdf(build_brief(DataContext(web_home), country))))
         assert len(reader.pages) <= 2, country
+    from tocsin.monitor import auth, db, service
+
+    with db.transaction(service.open_db(web_home)[1]) as s:  # alerts only for an analyst's token
+        token = auth.create_token(s, auth.get_user(s, "analyst1"), "brief test")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
-        render_pdf(build_brief(DataContext(web_home), "Sudan")))).pages)
+        render_pdf(build_brief(DataContext(web_home), "Sudan", token=token)))).pages)
     assert "2024-03-04" in text  # the alert
+    public = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        render_pdf(build_brief(DataContext(web_home), "Sudan")))).pages)
+    assert "2024-03-04" not in public
 
 
 def test_headline_says_level_rank_and_direction() -> None:

@@ -24,10 +24,12 @@ def test_world_page_filters_by_region_and_year(client: Any) -> None:
 def test_country_page_shows_every_section(client: Any) -> None:
     html = client.get("/country/Sudan").text
     for part in ('id="risk-chart"', 'id="history-data"', 'id="drivers"', "Label of battledeaths.log2",
-                 'id="hotspots"', "Escalation alerts", "hate speech", 'id="prevention"', "Sources and vintages",
+                 'id="hotspots"', "Escalation alerts", 'id="prevention"', "Sources and vintages",
                  "EWP (2025). Statistical Risk Assessment.", "/static/vendor/plotly.min.js"):
         assert part in html, part
     assert "secret words" not in html
+    # No monitoring data on the public page (alerts and counts follow the monitor's roles).
+    assert "hate speech" not in html and "Shown only to analysts and admins" in html
 
 
 def test_country_page_for_hotspot_country_draws_the_map(client: Any) -> None:

@@ -134,21 +134,29 @@ def test_hotspots_table_geojson_and_plain_absence(client: Any) -> None:
     assert not m["available"] and "No subnational inputs" in m["note"] and m["items"] == []
 
 
+def _analyst(client: Any) -> dict[str, str]:
+    r = client.post("/monitor/token", json={"username": "analyst1", "password": "correct horse battery"})
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
 def test_incidents_are_weekly_counts_without_texts(client: Any) -> None:
-    r = get(client, "/api/countries/SDN/incidents")
+    assert client.get("/api/countries/SDN/incidents").status_code == 401  # monitoring data follows roles
+    r = client.get("/api/countries/SDN/incidents", headers=_analyst(client))
     body = r.json()
     assert body["available"] and body["total"] == 2
     assert body["items"][0] == {"week_start": "2024-03-04", "category": "hate_speech", "incidents": 2,
                                 "verified": 0}
     assert "secret words" not in r.text and "analyst1" not in r.text
-    assert get(client, "/api/countries/FRA/incidents").json()["total"] == 0
+    assert client.get("/api/countries/FRA/incidents", headers=_analyst(client)).json()["total"] == 0
 
 
-def test_alerts_listed_with_evidence(client: Any) -> None:
-    a = get(client, "/api/countries/Sudan/alerts").json()
+def test_alerts_listed_with_evidence_for_analysts_only(client: Any) -> None:
+    assert client.get("/api/countries/Sudan/alerts").status_code == 401
+    h = _analyst(client)
+    a = client.get("/api/countries/Sudan/alerts", headers=h).json()
     assert a["total"] == 1 and a["items"][0]["statistic"] == 6.5
     assert a["items"][0]["evidence"]["incident_ids"] == [1, 2]
-    assert "text/csv" in get(client, "/api/countries/Sudan/alerts?format=csv").headers["content-type"]
+    assert "text/csv" in client.get("/api/countries/Sudan/alerts?format=csv", headers=h).headers["content-type"]
 
 
 def test_prevention_says_plainly_which_evidence_the_run_lacked(client: Any) -> None:

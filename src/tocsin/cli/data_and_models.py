@@ -59,12 +59,17 @@ def data_status(
     s = settings()
     wh = _warehouse(s)
     prov = wh.provenance().sort_values("source")
-    t = Table(title=f"Warehouse {s.warehouse_path}")
-    for col in ("source", "years", "rows", "retrieved (UTC)", "sha256", "licence"):
-        t.add_column(col)
+    # Fixed-width columns never wrap; the licence is cut to its name here (in full with each citation below),
+    # so the table stays readable in 80 columns.
+    t = Table(title=f"Warehouse {s.warehouse_path}", expand=True)
+    t.add_column("source", overflow="fold", ratio=3)
+    for col in ("years", "rows", "retrieved", "sha256"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("licence", overflow="ellipsis", no_wrap=True, ratio=2)
     for r in prov.itertuples():
         years = "" if pd.isna(r.year_min) else f"{int(r.year_min)}-{int(r.year_max)}"
-        t.add_row(r.source, years, str(r.rows), str(r.retrieved_at)[:19], r.sha256[:12], r.licence)
+        short = str(r.licence).split("(")[0].split(";")[0].strip().rstrip(":,")
+        t.add_row(r.source, years, str(r.rows), str(r.retrieved_at)[:10], r.sha256[:8], short)
     console.print(t)
     for c in prov.drop_duplicates("citation").itertuples():
         console.print(f"[bold]{c.publisher}[/bold]: {c.citation} [dim]({c.licence})[/dim]")
@@ -114,12 +119,15 @@ def _metrics_table(title: str, ours: dict, ewp: dict, diffs: dict) -> Table:  # 
     return t
 
 
-def _load_panel(s: Settings, model: str | None = None):  # type: ignore[no-untyped-def]
+PANEL_HELP = "Predictors from EWP's prepared file (ewp) or rebuilt from their inputs (rebuilt)."
+
+
+def _load_panel(s: Settings, model: str | None = None, panel: str = "ewp"):  # type: ignore[no-untyped-def]
     from tocsin.evaluate.pipeline import fit_cache, model_frame
     from tocsin.features.panel import ewp_published
 
     wh = _warehouse(s)
-    return wh, model_frame(wh, model, fit_cache(s)).frame, ewp_published(wh)
+    return wh, model_frame(wh, model, fit_cache(s), panel=panel).frame, ewp_published(wh)
 
 
 @app.command()
@@ -130,6 +138,7 @@ def backtest(
     model: str = typer.Option(None, help="Model name (default: the project's default model)."),
     json_out: Path = typer.Option(None, "--json", help="Write metrics and every prediction to this file."),
     per_year: bool = typer.Option(False, "--per-year", help="Print the per-year table too."),
+    panel: str = typer.Option("ewp", help=PANEL_HELP),
 ) -> None:
     """Walk-forward backtest, scored beside EWP's published forecasts on the same rows."""
     from tocsin.evaluate.backtest import BacktestSpec
@@ -140,16 +149,18 @@ def backtest(
 
     s = settings()
     name = model or DEFAULT_MODEL
-    wh, panel, ewp = _load_panel(s, name)
+    wh, frame, ewp = _load_panel(s, name, panel)
     spec = BacktestSpec(start=start, end=end)
     cache = fit_cache(s)
     with RunStore(s.runs_dir).create("backtest", model=name, seed=s.seed, settings=settings_record(s),
                                      sources=sources_record(wh.provenance()),
-                                     spec={"start": start, "end": end, "outcome": spec.outcome}) as run:
+                                     spec={"start": start, "end": end, "outcome": spec.outcome},
+                                     panel={"kind": panel,
+                                            "input_vintages": frame.attrs.get("panel_vintages")}) as run:
         run.timing("features")
         with _progress() as prog:
             task = prog.add_task(f"backtest {name} {start}-{end}", total=None)
-            tr = run_track_record(panel, ewp, name, spec, n_jobs=s.n_jobs, seed=s.seed,
+            tr = run_track_record(frame, ewp, name, spec, n_jobs=s.n_jobs, seed=s.seed,
                                   progress=lambda n: prog.advance(task, n), cache=cache)
         run.timing("backtest")
         run.store.save_track_record(tr)
@@ -190,6 +201,7 @@ def forecast(
     out: Path = typer.Option(None, help="Also copy CSV, JSON and the report here (default: $TOCSIN_HOME/reports)."),
     top: int = typer.Option(30, help="Rows to print."),
     track_record: bool = typer.Option(True, help="Score the 1994-2024 backtest for the report's track record."),
+    panel: str = typer.Option("ewp", help=PANEL_HELP),
 ) -> None:
     """Forecast the next one and two years as a new run; write CSV, JSON and a self-contained HTML report."""
     from tocsin.models.base import DEFAULT_MODEL
@@ -199,7 +211,7 @@ def forecast(
     name = model or DEFAULT_MODEL
     with _progress() as prog:
         task = prog.add_task(f"{name}: walk-forward fits", total=None)
-        run, job = make_forecast_run(s, name, track_record=track_record, stage=_stage,
+        run, job = make_forecast_run(s, name, track_record=track_record, stage=_stage, panel=panel,
                                      progress=lambda n: prog.advance(task, n))
         prog.update(task, total=prog.tasks[task].completed or 1, completed=prog.tasks[task].completed or 1)
     fc, tr = job.forecast, job.track

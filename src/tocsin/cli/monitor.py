@@ -177,18 +177,17 @@ def monitor_evaluate(
     s = settings()
     model = classifier.load(classifier.model_path(s))
     table = Table(title="Dangerous-speech classifiers: held-out macro-F1 (scored once) beside train-only CV")
-    for col in ("model", "split", "macro-F1", "CV macro-F1", "F1 hate / offensive / neutral", "n", "chosen by CV",
-                "corpus", "licence"):
+    for col in ("model", "held-out split", "macro-F1", "CV macro-F1", "F1 hate/off./neutral", "n", "chosen by CV"):
         table.add_column(col)
     metrics = classifier.evaluate(model, s)
     for m in metrics:
-        per = " / ".join(f"{m.per_class[c]:.2f}" if c in m.per_class else "–" for c in ("hate", "offensive", "neutral"))
-        table.add_row(m.key or m.language, m.split, f"{m.macro_f1:.3f}", f"{m.cv_macro_f1:.3f}", per,
-                      str(m.n_test), m.variant, m.corpus, m.licence)
+        per = "/".join(f"{m.per_class[c]:.2f}" if c in m.per_class else "–" for c in ("hate", "offensive", "neutral"))
+        table.add_row(m.key or m.language, m.split.removesuffix(" split"), f"{m.macro_f1:.3f}",
+                      f"{m.cv_macro_f1:.3f}", per, str(m.n_test), m.variant)
     console.print(table)
     for key in dict.fromkeys(m.key or m.language for m in metrics):
-        cite = next(m.citation for m in metrics if (m.key or m.language) == key)
-        console.print(f"[dim]{key}: {cite}[/dim]", highlight=False)
+        m = next(m for m in metrics if (m.key or m.language) == key)
+        console.print(f"[dim]{key}: {m.corpus}; licence: {m.licence}; {m.citation}[/dim]", highlight=False)
     if rationales and "en" in model.languages:
         from tocsin.monitor.speech import rationale
 
@@ -224,16 +223,19 @@ def monitor_model(as_json: bool = typer.Option(False, "--json", help="Print the 
                   f"{', cap ' + str(data['cap']) if data['cap'] else ''}); {data['lexicon_terms']} lexicon terms; "
                   f"language identification: {data['language_identification']}", highlight=False)
     table = Table(title="Model card")
-    for col in ("model", "countries", "training texts", "corrections", "chosen by CV", "CV macro-F1",
-                "held-out macro-F1", "corpus", "licence"):
+    for col in ("model", "where", "training texts", "corrections", "chosen by CV", "CV macro-F1",
+                "held-out macro-F1"):
         table.add_column(col)
     for m in data["models"]:
-        held = "; ".join(f"{h['macro_f1']:.3f} {h['split']} (n={h['n']})" for h in m["held_out"])
+        held = "; ".join(f"{h['macro_f1']:.3f} {h['split'].removesuffix(' split')} (n={h['n']})"
+                         for h in m["held_out"])
         countries = m["countries"] if isinstance(m["countries"], str) else ", ".join(m["countries"])
         cv = "–" if m["cv_macro_f1"] is None else f"{m['cv_macro_f1']:.3f}"
-        table.add_row(m["key"], countries, str(m["n_train"]), str(m["corrections_used"]), m["chosen"], cv, held,
-                      m["corpus"], m["licence"])
+        table.add_row(m["key"], countries, str(m["n_train"]), str(m["corrections_used"]), m["chosen"], cv, held)
     console.print(table)
+    for m in data["models"]:
+        console.print(f"[dim]{m['key']}: {m['corpus']}; licence: {m['licence']}; {m['citation']}[/dim]",
+                      highlight=False)
 
 
 @monitor_app.command("score")

@@ -29,7 +29,7 @@ def runs_list(kind: str = typer.Option(None, help="Only runs of this kind: forec
     t = Table(title=f"Runs under {store.root}")
     for col in ("id", "kind", "model", "data", "AUC", "top-30", "secs"):
         t.add_column(col, justify="right" if col in ("AUC", "top-30", "secs") else "left")
-    for run in sorted(store.list(), key=lambda r: r.id, reverse=True):
+    for run in reversed(store.list()):
         if kind and run.kind != kind:
             continue
         rec = run.record

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         "replicates and the driver ablation run on that cluster instead of local processes.",
     )
     cache: bool = Field(default=True, description="Reuse walk-forward fits cached by content under home/cache.")
+    page_cache_seconds: float = Field(
+        default=30.0, ge=0,
+        description="How long the dashboard keeps an anonymous answer in memory (0: off); a new run is seen at once.",
+    )
     playbook_path: Path | None = Field(
         default=None,
         description="Your own prevention playbook (TOML); default: the one shipped in tocsin.prevention.",

@@ -102,8 +102,9 @@ def stack_year(history: EnsembleHistory, year: int) -> pd.DataFrame:
 
     Fallback (documented in the README): while the members' own out-of-sample history holds fewer than
     MIN_HISTORY_ONSETS onsets, a stacker cannot be fitted, and the forecast is the members' equally weighted
-    mean log-odds (for the two-year outcome, the members' two-year forecasts are not calibrated separately, so
-    the one-year mean is used for both). `method` says which rule made each row.
+    mean log-odds. The members are trained on the two-year outcome, so that is a two-year probability; with
+    nothing to calibrate a one-year figure on, it stands for both horizons (ranks are sound, the one-year
+    probability is an upper bound). `method` says which rule made each row.
     """
     w = history.wide
     cols = history.member_cols

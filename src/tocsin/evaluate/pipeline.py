@@ -38,18 +38,42 @@ def fit_cache(settings: Settings) -> FitCache:
     return FitCache(settings.cache_dir)
 
 
-def model_frame(warehouse: Warehouse, model: str | None = None, cache: FitCache | None = None) -> FeatureFrame:
+PANELS = ("ewp", "rebuilt")
+
+
+def model_frame(warehouse: Warehouse, model: str | None = None, cache: FitCache | None = None, *,
+                panel: str = "ewp") -> FeatureFrame:
     """Panel + dynamics, + the nontraditional drivers when their sources are in the warehouse and `model`
-    (when given) reads them. Cached by the warehouse's source sha256s and the feature code."""
+    (when given) reads them. Cached by the warehouse's source sha256s and the feature code.
+
+    `panel="ewp"` reads EWP's prepared predictor file; `panel="rebuilt"` rebuilds the 38 predictors from their
+    inputs (`tocsin data rebuild`) and puts them in its place; its inputs' vintages are in
+    `frame.attrs["panel_vintages"]`."""
+    if panel not in PANELS:
+        raise TocsinError(f"unknown panel {panel!r}; one of {', '.join(PANELS)}")
     have = set(warehouse.tables())
     wanted = model is None or uses_drivers(model)
     drivers = wanted and all(t in have for t in REQUIRED_TABLES)
+
+    def build() -> FeatureFrame:
+        if panel == "ewp":
+            return load_features(warehouse, drivers=drivers)
+        from tocsin.features.build import build_features, feature_tables
+        from tocsin.features.rebuild.panel import rebuild
+
+        rb = rebuild(warehouse)
+        tables = feature_tables(warehouse, drivers=drivers)
+        tables["ewp_panel"] = rb.prepared
+        ff = build_features(tables, drivers=drivers)
+        ff.frame.attrs["panel_vintages"] = rb.vintages
+        return ff
+
     if cache is None or not cache.enabled:
-        return load_features(warehouse, drivers=drivers)
+        return build()
     prov = warehouse.provenance()
-    key = make_key("features", drivers, code_fingerprint(FEATURE_CODE),
+    key = make_key("features", panel, drivers, code_fingerprint(FEATURE_CODE),
                    sorted(zip(prov["source"], prov["sha256"], strict=True)))
-    return cache.value(key, lambda: load_features(warehouse, drivers=drivers))
+    return cache.value(key, build)
 
 
 @dataclass
@@ -79,20 +103,23 @@ def run_forecast_job(
     progress: Tick | None = None,
     stage: Stage | None = None,
     history: tuple[int, int] | None = None,
+    panel: str = "ewp",
 ) -> ForecastJob:
     """Forecast, track record, member history and explanations for every country, saved into `run`
     (or, without a run, into a scratch store under home/results for callers that only want the objects)."""
     say = stage or (lambda _s: None)
     cache = fit_cache(settings)
     wh = Warehouse(settings.warehouse_path)
-    say("building the model frame")
-    ff = model_frame(wh, model, cache)
-    panel = ff.frame
+    say(f"building the model frame ({panel} panel)")
+    ff = model_frame(wh, model, cache, panel=panel)
+    if run:
+        run.record["panel"] = {"kind": panel, "input_vintages": ff.frame.attrs.get("panel_vintages")}
+    frame = ff.frame
     ewp = ewp_published(wh)
     if run:
         run.timing("features")
     say(f"walk-forward fits for {model}")
-    fc = make_forecast(panel, model, ewp_published=ewp_published_forecast(wh, panel), n_jobs=settings.n_jobs,
+    fc = make_forecast(frame, model, ewp_published=ewp_published_forecast(wh, frame), n_jobs=settings.n_jobs,
                        progress=progress, cache=cache, seed=settings.seed, history=history)
     if run:
         run.timing("forecast")
@@ -103,16 +130,16 @@ def run_forecast_job(
         if fc.history_preds is not None:
             tr = score_track_record(fc.history_preds, ewp, model, spec, seed=settings.seed)
         else:
-            tr = run_track_record(panel, ewp, model, spec, n_jobs=settings.n_jobs, seed=settings.seed,
+            tr = run_track_record(frame, ewp, model, spec, n_jobs=settings.n_jobs, seed=settings.seed,
                                   progress=progress, cache=cache)
         if run:
             run.timing("track_record")
     say("explaining every country's risk")
     weights = fc.weights if model in COMPOSITES else None
     risk = fc.table.set_index("ccode")["risk_2yr"]
-    members = fitted_members(panel, model, fc.base_year, cache)
+    members = fitted_members(frame, model, fc.base_year, cache)
     everyone = fc.table["ccode"].astype(int).tolist()
-    explanations = explain_rows(panel, ff.registry, model, fc.base_year, everyone, weights=weights,
+    explanations = explain_rows(frame, ff.registry, model, fc.base_year, everyone, weights=weights,
                                 risk=lambda c: float(risk.get(c, float("nan"))), members=members) if everyone else []
     if run:
         run.timing("explanations")

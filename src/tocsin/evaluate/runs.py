@@ -193,7 +193,7 @@ class RunStore:
         path.mkdir()
         from tocsin import __version__
 
-        base = {"id": run_id, "kind": kind, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        base = {"id": run_id, "kind": kind, "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
                 "code": {"version": __version__, "commit": git_commit()}}
         writer = RunWriter(self, kind, run_id, path, {**base, **record})
         try:
@@ -263,13 +263,15 @@ class RunStore:
         return run
 
     def list(self) -> list[Run]:
+        """Every published run, oldest first (by creation time: ids made in the same second differ only by
+        their random part)."""
         out = []
         for i in self.ids():
             try:
                 out.append(self.get(i))
             except (OSError, ValueError):
                 continue
-        return out
+        return sorted(out, key=lambda r: (str(r.record.get("created_at", "")), r.id))
 
     def gc(self, keep: int) -> list[str]:
         """Delete all but the `keep` newest runs of each kind (never a latest run) and stale staging folders."""
@@ -282,7 +284,7 @@ class RunStore:
             for run in self.list():
                 by_kind.setdefault(run.kind, []).append(run)
             for runs in by_kind.values():
-                for run in sorted(runs, key=lambda r: r.id, reverse=True)[keep:]:
+                for run in list(reversed(runs))[keep:]:  # newest first
                     if run.id in latest:
                         continue
                     shutil.rmtree(run.path, ignore_errors=True)

@@ -58,7 +58,7 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`: bounded pool; SQLite gets a private file, WAL, full sync and foreign keys."""
     try:
         parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:
+    except (ArgumentError, ValueError):
         raise MonitorError(f"monitor database URL {mask_url(url)!r} is not a valid SQLAlchemy URL") from None
     if parsed.get_backend_name() == "sqlite":
         memory = not parsed.database or parsed.database == ":memory:"

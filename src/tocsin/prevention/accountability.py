@@ -62,6 +62,8 @@ class AccountabilityTables:
     ongoing: pd.DataFrame
     foos: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None  # Tocsin's saved forecast (ccode, rank_2yr, base_year)
+    # Flows and sanctions coverage computed once per set of tables (a run flags every country from one set).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_warehouse(cls, wh: Warehouse, forecast: pd.DataFrame | None = None) -> AccountabilityTables:
@@ -135,6 +137,14 @@ def _match(names: Iterable[str]) -> tuple[dict[str, int], list[str]]:
 
 def arms_flows(tables: AccountabilityTables, supplier: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """year, supplier, recipient, recipient_ccode, supplier_ccode, tiv; plus the unmatched names."""
+    if supplier is None:
+        if "arms" not in tables.memo:
+            tables.memo["arms"] = _arms_flows(tables, None)
+        return tables.memo["arms"]  # type: ignore[no-any-return]
+    return _arms_flows(tables, supplier)
+
+
+def _arms_flows(tables: AccountabilityTables, supplier: str | None) -> tuple[pd.DataFrame, list[str]]:
     s = tables.sipri
     rec, un_r = _match(s["recipient"])
     sup, un_s = _match(s["supplier"])
@@ -149,6 +159,12 @@ def arms_flows(tables: AccountabilityTables, supplier: str | None = None) -> tup
 
 def aid_flows(tables: AccountabilityTables) -> tuple[pd.DataFrame, list[str]]:
     """year, recipient, recipient_ccode, obligations/disbursements in constant USD; plus unmatched names."""
+    if "aid" not in tables.memo:
+        tables.memo["aid"] = _aid_flows(tables)
+    return tables.memo["aid"]  # type: ignore[no-any-return]
+
+
+def _aid_flows(tables: AccountabilityTables) -> tuple[pd.DataFrame, list[str]]:
     a = tables.aid[tables.aid["transaction_type_name"].isin(list(AID_MEASURES))]
     codes = {}
     for code, name in a[["country_code", "country_name"]].drop_duplicates().itertuples(index=False):
@@ -547,7 +563,9 @@ def country_flags(tables: AccountabilityTables, ccode: int, year: int,
                               "(constant USD, all sectors)", {"obligations_usd_constant": ob}, "us_foreign_aid",
                               f"US aid FY{year} ${ob / 1e6:,.0f}M"))
     if coverage is None and episodes:
-        coverage, _ = sanctions_coverage(tables)
+        if "coverage" not in tables.memo:
+            tables.memo["coverage"] = sanctions_coverage(tables)
+        coverage, _ = tables.memo["coverage"]
     mine = [c for c in coverage or [] if c.ccode == ccode and c.state_led
             and (c.start_year is None or c.start_year <= year)]
     for c in mine:

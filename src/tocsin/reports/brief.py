@@ -51,6 +51,7 @@ class Brief:
     sources: list[dict[str, str]]
     generated: str = field(default_factory=lambda: datetime.now(UTC).strftime("%d %B %Y"))
     version: str = __version__
+    run: dict[str, Any] | None = None  # the run the brief reads: id, date, data vintages (stated on it)
 
 
 def _pct(v: float | None, d: int = 1) -> str:
@@ -122,7 +123,7 @@ def build_brief(ctx: DataContext, country: str | int, token: str | None = None) 
     c = dossier.resolve(country)
     if ctx.forecast_year is None:
         raise TocsinError("no saved forecast: run `tocsin forecast` first")
-    name = dossier._display(ctx, c.gwcode)[1]
+    name = dossier.display(ctx, c.gwcode)[1]
     cur = dossier.current(ctx, c.gwcode)
     hist = dossier.history(ctx, c.gwcode)
     hot = dossier.hotspots(ctx, c.iso3)
@@ -141,13 +142,13 @@ def build_brief(ctx: DataContext, country: str | int, token: str | None = None) 
     for s in hot.sources:
         if s not in credits:
             credits.append(s)
-    trend_rows = dossier._records(hist.tail(6))
+    trend_rows = dossier.records(hist.tail(6))
     return Brief(
         name=name, iso3=c.iso3, gwcode=c.gwcode, region=ctx.regions().get(c.gwcode), model=ctx.model,
         current=cur, headline=headline(name, cur), trend_chart=trend_chart(hist, name), trend_rows=trend_rows,
         drivers=dossier.drivers(ctx, c.gwcode, top=5), hotspots=hot, hotspot_svg=hot_svg, hotspot_rows=hot_rows,
         alerts=alerts, incidents_line=_incidents_line(dossier.incidents(ctx, c.iso3, token=token)),
-        prevention=dossier.prevention(ctx, c.gwcode), track_line=dossier.track_record_line(ctx),
+        prevention=dossier.prevention(ctx, c.gwcode), track_line=dossier.track_record_line(ctx), run=ctx.run_info(),
         sources=credits[:MAX_SOURCES] + ([{"publisher": f"and {len(credits) - MAX_SOURCES} more sources",
                                            "licence": "", "citation": "see `tocsin data status`"}]
                                          if len(credits) > MAX_SOURCES else []),

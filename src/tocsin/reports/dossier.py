@@ -22,6 +22,7 @@ import pandas as pd
 
 from tocsin.core import countries
 from tocsin.core.errors import TocsinError
+from tocsin.core.records import frame_records
 from tocsin.core.settings import Settings
 from tocsin.evaluate.results import ResultsStore
 from tocsin.evaluate.runs import Run, RunStore
@@ -222,7 +223,8 @@ def resolve(query: str | int) -> countries.Country:
     return countries.lookup(query)
 
 
-def _display(ctx: DataContext, ccode: int) -> tuple[str | None, str]:
+def display(ctx: DataContext, ccode: int) -> tuple[str | None, str]:
+    """(iso3, display name) of a country: EWP's spelling where the panel has it, else the GW name."""
     known = ctx.names().get(ccode)
     if known:
         return known
@@ -294,7 +296,7 @@ def _risk_table(ctx: DataContext, year: int | None = None, region: str | None = 
         else:
             p["ewp_prob"] = np.nan
             p["ewp_rank"] = np.nan
-        names = [_display(ctx, int(c)) for c in p["ccode"]]
+        names = [display(ctx, int(c)) for c in p["ccode"]]
         out = pd.DataFrame({
             "ccode": p["ccode"].astype(int).to_numpy(), "iso3": [n[0] for n in names],
             "name": [n[1] for n in names], "year": year, "risk": p["prob"].astype(float).to_numpy(),
@@ -384,8 +386,8 @@ def drivers(ctx: DataContext, ccode: int, top: int = 8) -> Section:
         cols = ["feature", "label", "family", "un_factors", "value", "contribution", "contribution_change"]
         return Section(True, f"Contributions to the model's risk score for {year} (log-odds).",
                        {"kind": "contributions", "year": year,
-                        "top": _records(top_now.reindex(columns=cols)),
-                        "changed": _records(top_changed.reindex(columns=cols))})
+                        "top": records(top_now.reindex(columns=cols)),
+                        "changed": records(top_changed.reindex(columns=cols))})
     panel = ctx.panel()
     if panel is None:
         return Section(False, "No explanations saved and no warehouse panel: run `tocsin data pull` and "
@@ -429,12 +431,9 @@ def _num(v: Any) -> float | None:
     return None if np.isnan(f) else f
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in frame.astype(object).to_dict("records"):
-        out.append({k: (None if isinstance(v, float) and np.isnan(v) else
-                        v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()})
-    return out
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready dicts (missing values as None)."""
+    return frame_records(frame)
 
 
 # ---- hotspots, monitoring, prevention ----------------------------------------------------------------------
@@ -559,7 +558,7 @@ def incidents(ctx: DataContext, iso3: str | None, token: str | None = None) -> S
     weekly["week_start"] = weekly["week_start"].map(lambda d: d.isoformat())
     return Section(True, "Logged incidents per week and category (verified and unverified; rejected and "
                          "duplicates left out). Details are in the monitoring API, for authorised users.",
-                   _records(weekly))
+                   records(weekly))
 
 
 def prevention(ctx: DataContext, ccode: int) -> Section:

@@ -58,6 +58,7 @@ def make_forecast_run(
     stage: Stage | None = None,
     ablation: dict[str, Any] | None = None,
     history: tuple[int, int] | None = None,
+    panel: str = "ewp",
 ) -> tuple[Run, ForecastJob]:
     from tocsin.prevention.rank import snapshot_evidence
     from tocsin.reports.html import ReportInputs, write_report
@@ -69,7 +70,7 @@ def make_forecast_run(
     with runs.create("forecast", model=model, seed=settings.seed, settings=settings_record(settings),
                      sources=sources_record(prov)) as run:
         job = run_forecast_job(settings, model, run=run, track_record=track_record, progress=progress, stage=say,
-                               history=history)
+                               history=history, panel=panel)
         say("hotspots for every country with subnational inputs")
         spots = compute_hotspots(settings)
         folder = run.path / HOTSPOTS_DIR

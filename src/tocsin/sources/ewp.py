@@ -20,6 +20,12 @@ COMMITS: dict[str, str] = {
     "2.Make-new-base-data/": "c9dc11121b31fc6c092dfec5e5b7771ff2a3b6c4",
     "3.Modeling/": "3a31c0a8b0e32b4882c2eeb6503e726bbb27a2b4",
 }
+# Files the index did not hold: no commit is claimed for them (their sha256 is pinned all the same).
+_NO_KNOWN_COMMIT = frozenset({
+    "3.Modeling/coefficients_3Sep2025.csv", "3.Modeling/forecasts3Sep2025.csv",
+    "2.Make-new-base-data/input/BattleDeaths_v25_1.csv", "2.Make-new-base-data/input/HIEF_data.csv",
+    "2.Make-new-base-data/input/epr-data.csv", "2.Make-new-base-data/input/hief_clean.csv",
+})
 PUBLISHER = "Early Warning Project (USHMM Simon-Skjodt Center for the Prevention of Genocide, Dartmouth College)"
 LICENCE = "Public research data; cite the Early Warning Project"
 CITATION = (
@@ -52,8 +58,8 @@ def _hashes() -> dict[str, str]:
 
 def pinned(path: str) -> dict[str, str | None]:
     """`sha256` and `commit` of one file of the repository (a KeyError for a file nobody pinned)."""
-    return {"sha256": _hashes()[path],
-            "commit": next((c for folder, c in COMMITS.items() if path.startswith(folder)), None)}
+    commit = None if path in _NO_KNOWN_COMMIT else next((c for f, c in COMMITS.items() if path.startswith(f)), None)
+    return {"sha256": _hashes()[path], "commit": commit}
 
 
 def _ewp(name: str, path: str, parser, schema: Schema, description: str, **kw) -> Source:  # type: ignore[no-untyped-def]

@@ -171,6 +171,8 @@ class ConcurrencyLimit:
 
 
 def _truncate(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value[: MAX_ECHO * 4]).decode("utf-8", errors="replace")
     if isinstance(value, str):
         return value if len(value) <= MAX_ECHO else value[:MAX_ECHO] + f"… ({len(value)} characters)"
     if isinstance(value, dict | list | tuple):
@@ -217,9 +219,20 @@ def create_app(settings: Settings, routers: Sequence[APIRouter] | None = None, *
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     monitor.install_error_handlers(app)
     app.add_middleware(ConcurrencyLimit, limit=max_concurrency, queue_s=queue_s)  # type: ignore[arg-type]
+    if routers is None and settings.page_cache_seconds > 0:
+        from tocsin.web.response_cache import ResponseCache
+
+        # Anonymous dashboard answers of a run, served from memory: pages and the API answer in milliseconds.
+        app.add_middleware(ResponseCache, runs_root=settings.runs_dir,  # type: ignore[arg-type]
+                           ttl_s=settings.page_cache_seconds)
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
     _check_policies(app)
     return app
+
+
+def dashboard_from_env() -> FastAPI:
+    """The dashboard for the settings in the environment: what each `tocsin serve --workers N` process runs."""
+    return create_app(Settings())
 
 
 def create_monitor_app(settings: Settings, **kwargs: Any) -> FastAPI:

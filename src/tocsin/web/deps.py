@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from tocsin.core.countries import Country
 from tocsin.core.errors import CountryNotFoundError, TocsinError, WarehouseError
+from tocsin.core.records import frame_records
 from tocsin.reports import dossier
 from tocsin.reports.dossier import DataContext
 
@@ -132,21 +132,8 @@ DOWNLOADS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        try:
-            return clean(value.item())
-        except (ValueError, AttributeError):
-            return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: clean(v) for k, v in r.items()} for r in frame.astype(object).to_dict("records")]
+    return frame_records(frame)
 
 
 def page(frame: pd.DataFrame, limit: int, offset: int) -> dict[str, Any]:

@@ -29,7 +29,9 @@ _AMHARIC_FOLD.update({0x12C9: 0x12CD, 0x12A7: 0x12A0})  # ዉ -> ው, ኧ -> አ
 # Ethiopic word separators and punctuation become spaces so they never glue two words together.
 _AMHARIC_FOLD.update(dict.fromkeys(range(0x1360, 0x1369), 0x20))
 
-_NOISE = re.compile(r"@\w+|https?://\S+|&#\d+;|&\w+;", re.UNICODE)
+_NOISE = re.compile(r"@\w+|https?://\S+|&#\d+;|&\w+;", re.UNICODE)  # not language: dropped before identifying
+_MENTION = re.compile(r"@\w+", re.UNICODE)
+_URL = re.compile(r"https?://\S+")
 _SCRIPTS = (("am", 0x1200, 0x139F), ("my", 0x1000, 0x109F), ("ar", 0x0600, 0x06FF))
 # Scripts with one trained language each; any other script goes to CLD2.
 SCRIPT_LANGUAGES = frozenset(s[0] for s in _SCRIPTS)
@@ -44,8 +46,12 @@ _CLD2_ALIASES = {"sco": "en", "iw": "he", "tl": "fil"}
 
 
 def normalise(text: str, language: str) -> str:
-    """Drop user handles, links and HTML entities; fold Amharic spelling variants."""
-    text = _NOISE.sub(" ", text)
+    """User handles and links become placeholders; Amharic spelling variants are folded.
+
+    A placeholder keeps what matters (the post replies to someone, or links out) without making any
+    account name a feature of the model.
+    """
+    text = _URL.sub(" url ", _MENTION.sub(" @user ", text))
     return text.translate(_AMHARIC_FOLD) if language == "am" else text
 
 

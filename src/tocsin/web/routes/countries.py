@@ -118,7 +118,7 @@ def country_out(ctx: DataContext, c: Country) -> dict[str, Any]:
         "gwcode": c.gwcode,
         "iso3": c.iso3,
         "name": c.name,
-        "display_name": dossier._display(ctx, c.gwcode)[1],
+        "display_name": dossier.display(ctx, c.gwcode)[1],
         "region": ctx.regions().get(c.gwcode),
     }
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path as PathlibPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -40,6 +41,7 @@ router = APIRouter(prefix="/monitor", tags=["monitor"], responses={
     403: {"model": ErrorOut, "description": "The token's role may not do this"},
     404: {"model": ErrorOut, "description": "No such incident, user, token or term (or not visible to you)"},
     413: {"model": ErrorOut, "description": "Request body too large"},
+    422: {"model": ErrorOut, "description": "Invalid input (each problem named; long input never echoed)"},
     429: {"model": ErrorOut, "description": "Too many attempts; see Retry-After"},
     503: {"model": ErrorOut, "description": "Busy, database unreachable or no speech model; see Retry-After"},
 })
@@ -142,6 +144,8 @@ UserDep = Annotated[User, Depends(current_user)]
 
 
 Short = Annotated[str, Field(max_length=200)]
+# Every time the monitor stores is UTC; SQLite hands them back without a zone, so answers add it.
+UtcDatetime = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo is not None else d.replace(tzinfo=UTC))]
 
 
 class IncidentOut(BaseModel):
@@ -169,8 +173,8 @@ class IncidentOut(BaseModel):
     danger_score: float | None
     danger_reasons: list[dict[str, Any]] | None
     origin: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class IncidentPatch(BaseModel):
@@ -210,16 +214,16 @@ class TokenIn(BaseModel):
 class TokenOut(BaseModel):
     token: str
     role: str
-    expires_at: datetime
+    expires_at: UtcDatetime
 
 
 class TokenInfo(BaseModel):
     id: int
     username: str
     label: str
-    created_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDatetime | None
+    expires_at: UtcDatetime | None
+    revoked_at: UtcDatetime | None
     state: str
 
 
@@ -248,7 +252,7 @@ class UserOut(BaseModel):
 
 
 class ScoreIn(BaseModel):
-    texts: list[Annotated[str, Field(max_length=20000)]] = Field(max_length=1000)
+    texts: list[Annotated[str, Field(max_length=10000)]] = Field(max_length=100)  # < the 2 MiB body limit
     language: str | None = Field(default=None, max_length=16)
     country: str | None = Field(default=None, max_length=120)
 
@@ -278,12 +282,19 @@ class AlertOut(BaseModel):
 
 class AuditOut(BaseModel):
     id: int
-    at: datetime
+    at: UtcDatetime
     actor_id: int | None
     action: str
     object_type: str
     object_id: str | None
     detail: dict[str, Any]
+
+
+def _iso(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise ValidationError(f"{value[:20]!r} is not a calendar date (YYYY-MM-DD)") from exc
 
 
 def _out(i: Incident) -> IncidentOut:
@@ -292,6 +303,9 @@ def _out(i: Incident) -> IncidentOut:
 
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Country = Annotated[str | None, Query(min_length=1, max_length=120)]
+# YYYY-MM-DD only (a bare number is not a date, whatever pydantic's lax mode would make of it).
+IsoDate = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+                                      json_schema_extra={"format": "date"})]
 
 
 # ---- tokens and users --------------------------------------------------------------------------------------
@@ -397,8 +411,8 @@ def list_incidents(
     country: Country = None,
     category: Category | None = None,
     status: Status | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate = None,
+    until: IsoDate = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
     offset: Annotated[int, Query(ge=0, le=incidents.MAX_OFFSET)] = 0,
 ) -> list[IncidentOut]:
@@ -408,8 +422,8 @@ def list_incidents(
         country=country,
         category=category.value if category else None,
         status=status.value if status else None,
-        since=since,
-        until=until,
+        since=_iso(since),
+        until=_iso(until),
         limit=limit,
         offset=offset,
     )
@@ -525,7 +539,7 @@ class CorrectionOut(BaseModel):
     model_label: str | None
     label: str
     note: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 @router.post("/incidents/{incident_id}/label", response_model=CorrectionOut, status_code=201)
