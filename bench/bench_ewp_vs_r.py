@@ -29,7 +29,7 @@ from scipy.stats import spearmanr
 from tocsin.core.settings import Settings
 from tocsin.evaluate.backtest import BacktestSpec, walk_forward
 from tocsin.features.build import load_features
-from tocsin.models.base import make_model
+from tocsin.models.registry import make_model
 from tocsin.sources.ewp import EWP_PREDICTORS
 from tocsin.warehouse.store import Warehouse
 

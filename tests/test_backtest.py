@@ -9,7 +9,7 @@ import pytest
 from factories import make_panel
 from tocsin.evaluate.backtest import BacktestSpec, forecast_year, walk_forward
 from tocsin.evaluate.metrics import bootstrap_difference, score, topk_recall
-from tocsin.models.base import make_model
+from tocsin.models.registry import make_model
 
 FEW = ["discrimpop", "coup.try.5yr", "efindex", "year"]
 

@@ -14,7 +14,7 @@ from factories import make_panel
 from tocsin.evaluate.backtest import BacktestSpec, FitContext, walk_forward
 from tocsin.evaluate.cache import FitCache
 from tocsin.evaluate.ensemble import ensemble_walk_forward
-from tocsin.models.base import make_model, model_key
+from tocsin.models.registry import make_model, model_key
 
 FAST = {"ewp": {"cv": 3, "n_alphas": 10}, "dynamic": {"cv": 3, "n_alphas": 10},
         "lgbm": {"n_estimators": 30}, "rf": {"n_estimators": 20}}

@@ -9,7 +9,7 @@ import pytest
 from factories import make_panel
 from tocsin.evaluate.explain import explain_rows, member_contributions
 from tocsin.features.panel import base_registry
-from tocsin.models.base import make_model
+from tocsin.models.registry import make_model
 from tocsin.models.stacking import logit
 
 

@@ -8,7 +8,7 @@ from sklearn.base import clone
 
 from factories import make_panel
 from tocsin.core.errors import ModelError
-from tocsin.models.base import available, make_model
+from tocsin.models.registry import available, make_model
 
 FAST = {"ewp": {"cv": 3, "n_alphas": 15}}
 

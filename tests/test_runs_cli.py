@@ -58,12 +58,12 @@ def test_runs_list_show_diff_and_gc(home: Path) -> None:
 
 def test_explain_reads_the_run_and_fits_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tocsin.evaluate import pipeline
-    from tocsin.models import base
+    from tocsin.models import registry
 
     def forbidden(*_a: object, **_k: object) -> None:
         raise AssertionError("explain fitted a model although the run covers it")
 
-    monkeypatch.setattr(base, "make_model", forbidden)
+    monkeypatch.setattr(registry, "make_model", forbidden)
     monkeypatch.setattr(pipeline, "explain_country", forbidden)
     _make_run(home, {775: 0.05, 625: 0.10}, 0.4)
     res = CliRunner().invoke(app, ["explain", "Burma"])

@@ -187,7 +187,7 @@ def test_every_panel_key_gets_one_row(keys: pd.DataFrame) -> None:
 def test_changing_climate_and_inequality_after_y_leaves_the_forecast_from_y_unchanged(keys: pd.DataFrame) -> None:
     """End to end: raw source tables -> driver features -> a model's forecast made at the end of Y."""
     from tocsin.evaluate.backtest import BacktestSpec, forecast_year
-    from tocsin.models.base import make_model
+    from tocsin.models.registry import make_model
 
     rng = np.random.default_rng(3)
     outcomes = keys.assign(mk_onset_1or2=(rng.random(len(keys)) < 0.3).astype(int))

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from tocsin.cli.main import app
 from tocsin.core.settings import Settings
 from tocsin.evaluate.runs import RunStore
-from tocsin.models.base import DEFAULT_MODEL
+from tocsin.models.registry import DEFAULT_MODEL
 from tocsin.reports.produce import load_evidence, load_hotspots, make_forecast_run
 
 pytestmark = pytest.mark.integration

@@ -23,7 +23,7 @@ HTML = "^/monitor/incidents/[^/]+/view$"
 
 
 @pytest.fixture(scope="module")
-def monitor_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def monitor_api(tmp_path_factory: pytest.TempPathFactory, speech_model: Any) -> Any:
     home = tmp_path_factory.mktemp("schema_home")
     s = Settings(home=home, monitor_db_url=f"sqlite:///{home / 'monitor.sqlite'}")
     engine = db.make_engine(s.monitor_url)
@@ -33,10 +33,9 @@ def monitor_api(tmp_path_factory: pytest.TempPathFactory) -> Any:
         for role in ("monitor", "analyst", "admin"):
             user = auth.create_user(session, None, f"schema_{role}", "correct horse battery", role)
             tokens[role] = auth.create_token(session, user, "schemathesis")
-    from conftest import tiny_model
     from tocsin.monitor.speech import classifier
 
-    classifier.save(tiny_model(), classifier.model_path(s))  # so scoring answers rather than 503
+    classifier.save(speech_model, classifier.model_path(s))  # so scoring answers rather than 503
     app = create_monitor_app(s)
     many = Rule(10_000, 60)
     app.state.limiter = Limiter(Limits(many, many, many, many))  # rate limits are tested on their own

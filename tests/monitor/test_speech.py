@@ -32,6 +32,7 @@ def test_scores_say_which_words_and_rules_drove_them(speech_model: SpeechModel) 
     ("text", "hallmark"),
     [
         ("The Tutsi are cockroaches", "dehumanization"),
+        ("Those Fulani herdsmen are animals", "dehumanization"),
         ("They are planning to kill us all, we must strike first", "accusation in a mirror"),
         ("These migrants pollute our blood", "threat to group purity"),
         ("Their women breed like rabbits", "attacks on women and girls"),

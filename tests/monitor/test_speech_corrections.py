@@ -20,9 +20,14 @@ from tocsin.monitor.speech.highlight import segments
 from tocsin.web.app import create_app
 
 PASSWORD = "correct horse battery"  # as in conftest.py
-ATTACK = '<script>alert(1)</script> they are vermin <img src=x onerror=alert(2)>'
-INCIDENT = {"country": "Nigeria", "event_date": "2024-03-04", "category": "hate_speech", "text": ATTACK,
-            "language": "en"}
+ATTACK = "<script>alert(1)</script> they are vermin <img src=x onerror=alert(2)>"
+INCIDENT = {
+    "country": "Nigeria",
+    "event_date": "2024-03-04",
+    "category": "hate_speech",
+    "text": ATTACK,
+    "language": "en",
+}
 
 
 @pytest.fixture
@@ -52,8 +57,13 @@ def test_only_analysts_and_admins_correct_labels_and_each_is_audited(client: Tes
     ok = client.post(f"/monitor/incidents/{iid}/label", json={"label": "offensive", "note": "reclaimed"}, headers=ana)
     assert ok.status_code == 201, ok.text
     assert ok.json() | {"created_at": None} == {
-        "id": ok.json()["id"], "incident_id": iid, "language": "en", "model_label": "hate", "label": "offensive",
-        "note": "reclaimed", "created_at": None,
+        "id": ok.json()["id"],
+        "incident_id": iid,
+        "language": "en",
+        "model_label": "hate",
+        "label": "offensive",
+        "note": "reclaimed",
+        "created_at": None,
     }
     assert client.post(f"/monitor/incidents/{iid}/label", json={"label": "hate"}, headers=adam).status_code == 201
     log = client.get("/monitor/audit", headers=adam).json()
@@ -93,7 +103,8 @@ def test_incident_view_highlights_reasons_and_escapes_everything(client: TestCli
         html = page.text
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-        assert '<mark class="reason" title="model:en, hallmark:dehumanization-vermin, lexicon:test">they are vermin</mark>' in html
+        mark = '<mark class="reason" title="model:en, hallmark:dehumanization-vermin, lexicon:test">'
+        assert mark + "they are vermin</mark>" in html
 
 
 def test_segments_drop_spans_that_do_not_fit_the_text() -> None:

@@ -80,7 +80,7 @@ def test_model_reasons_agree_with_annotators_more_than_a_random_ranking(speech_m
 
 
 def test_herdphobia_parser_maps_labels_and_refuses_unknown_ones() -> None:
-    content = "text\tlabel\nfulani herdsmen are killers\tpositive\nhausa is spoken widely\tnegative\n".encode()
+    content = b"text\tlabel\nfulani herdsmen are killers\tpositive\nhausa is spoken widely\tnegative\n"
     assert corpora._herdphobia(content, "train.tsv") == (
         ["fulani herdsmen are killers", "hausa is spoken widely"],
         ["hate", "neutral"],
@@ -93,9 +93,9 @@ def test_herdphobia_parser_maps_labels_and_refuses_unknown_ones() -> None:
 
 def test_hatexplain_parser_reads_tokens_masks_and_labels() -> None:
     content = (
-        'post_tokens,toxic_tokens,post_label\n"[\'they\', \'are\', \'rats\']","[0, 0, 1]",hatespeech\n'
-        '"[\'hello\']","[0]",normal\n'
-    ).encode()
+        b"post_tokens,toxic_tokens,post_label\n\"['they', 'are', 'rats']\",\"[0, 0, 1]\",hatespeech\n"
+        b'"[\'hello\']","[0]",normal\n'
+    )
     rows = corpora.hatexplain_rows(content, "test.csv")
     assert rows == [(["they", "are", "rats"], [0, 0, 1], "hate"), (["hello"], [0], "neutral")]
     assert corpora._hatexplain(content, "test.csv") == (["they are rats", "hello"], ["hate", "neutral"])

@@ -20,11 +20,23 @@ from tocsin.monitor.speech.selection import choose, macro_f1, tune_offsets
 from tocsin.monitor.speech.text import identify, normalise
 
 TINY = {
-    "hate": ["they are vermin wipe them out", "those rats must be exterminated", "kill the vermin", "rats all of them",
-             "wipe out the filthy rats", "exterminate the vermin now"],
+    "hate": [
+        "they are vermin wipe them out",
+        "those rats must be exterminated",
+        "kill the vermin",
+        "rats all of them",
+        "wipe out the filthy rats",
+        "exterminate the vermin now",
+    ],
     "offensive": ["you stupid idiot", "shut up moron", "what an idiot", "stupid moron", "idiot idiot", "you moron"],
-    "neutral": ["the market opens at nine", "we planted rice", "school is closed today", "rain expected tomorrow",
-                "the bus arrives at noon", "children play in the park"],
+    "neutral": [
+        "the market opens at nine",
+        "we planted rice",
+        "school is closed today",
+        "rain expected tomorrow",
+        "the bus arrives at noon",
+        "children play in the park",
+    ],
 }
 TRAIN = [t for v in TINY.values() for t in v]
 TRAIN_Y = [k for k, v in TINY.items() for _ in v]
@@ -32,14 +44,30 @@ HELD = ["exterminate those rats", "you moron", "the shop opens at ten", "wipe ou
 
 
 def _corpus(key: str = "", countries: tuple[str, ...] = ()) -> Corpus:
-    return Corpus("en", "made-up", "made up in the test", "none", f"file:///{key or 'en'}", "0" * 64,
-                  corpora._davidson, key=key, countries=countries)
+    return Corpus(
+        "en",
+        "made-up",
+        "made up in the test",
+        "none",
+        f"file:///{key or 'en'}",
+        "0" * 64,
+        corpora._davidson,
+        key=key,
+        countries=countries,
+    )
 
 
 def _fake_corpora(monkeypatch: pytest.MonkeyPatch, held_labels: list[str]) -> None:
     corpus = _corpus()
-    split = Split("en", TRAIN, TRAIN_Y, HELD, held_labels, "published dev split",
-                  (EvalSplit("published dev split", HELD, held_labels),))
+    split = Split(
+        "en",
+        TRAIN,
+        TRAIN_Y,
+        HELD,
+        held_labels,
+        "published dev split",
+        (EvalSplit("published dev split", HELD, held_labels),),
+    )
     monkeypatch.setattr(classifier, "CORPORA", (corpus,))
     monkeypatch.setattr(classifier, "load_split", lambda c, s, cap=None: split)
 
@@ -145,7 +173,8 @@ def test_cli_score_says_no_model_for_a_swahili_line(
     assert rows[0]["score"] is None and "no model for Swahili (sw)" in rows[0]["reasons"][0]["message"]
     assert rows[1]["highlighted"] == "⟦they are vermin⟧"  # the hallmark rule's match covers the model's word
     (span,) = rows[1]["spans"]
-    assert {b.split(":")[0] for b in span["by"]} == {"model", "hallmark", "lexicon"} and span["text"] == "they are vermin"
+    assert {b.split(":")[0] for b in span["by"]} == {"model", "hallmark", "lexicon"}
+    assert span["text"] == "they are vermin"
     assert "1 line(s): no model for Swahili (sw): not scored" in result.stderr
 
 
@@ -184,7 +213,7 @@ def test_retraining_swaps_the_model_atomically_while_scoring_goes_on(
             try:
                 model = classifier.load_cached(path)
                 assert Scorer(model).score_many(["they are vermin"])[0].label == "hate"
-            except Exception as exc:  # noqa: BLE001 - any failure while the file is swapped is the bug
+            except Exception as exc:
                 errors.append(exc)
                 return
 
@@ -197,3 +226,23 @@ def test_retraining_swaps_the_model_atomically_while_scoring_goes_on(
     assert errors == []
     assert classifier.load_cached(path).trained_at == "second"
     assert sorted(p.name for p in path.parent.iterdir()) == ["speech.joblib", "speech_card.json"]
+
+
+def test_cached_character_features_equal_scikit_learns_hashing() -> None:
+    from tocsin.monitor.speech.selection import Featurizer
+
+    texts = [*TRAIN, "", "   ", "a", "İstanbul ŞEHİR", "x\u00a0y\tz\n w", "ሰላም ነው፣ ሰላም", "RT @someone: the the the"]
+    for language in ("en", "am"):
+        f = Featurizer(language, "char+word")
+        clean = [normalise(t, language) for t in texts]
+        for _ in range(2):  # cold, then from the cache
+            assert (f.char_counts(clean) != f.char.transform(clean)).nnz == 0
+
+
+def test_burmese_words_are_syllables() -> None:
+    from tocsin.monitor.speech.selection import Featurizer, syllables
+
+    assert syllables("ဖော်လော်မော် မ ဟုတ် Hello").split() == ["ဖော်", "လော်", "မော်", "မ", "ဟုတ်", "hello"]
+    analyzer = Featurizer("my", "char+word").word
+    assert analyzer is not None
+    assert analyzer.build_analyzer()("ကုလားတွေ") == ["ကု", "လား", "တွေ", "ကု လား", "လား တွေ"]

@@ -44,7 +44,7 @@ def tokens(web_home: Settings) -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # the patched prevention section must not outlive the module using it
 def stored_payloads(web_home: Settings) -> Iterator[list[str]]:
     """Every payload stored as a trigger title and note for Sudan, in the monitoring database.
 
@@ -52,11 +52,10 @@ def stored_payloads(web_home: Settings) -> Iterator[list[str]]:
     the ranking itself needs warehouse tables the made-up home lacks, so `dossier.prevention` is replaced by
     a reader of the real trigger table; the text travels the real path from the database to page and brief.
     """
+    from sqlalchemy import select
     from xss_payloads import PAYLOADS
 
     from tocsin.monitor import db, service
-    from sqlalchemy import select
-
     from tocsin.prevention.tracker_models import TriggerEvent
     from tocsin.prevention.triggers import add_trigger
     from tocsin.reports import dossier

@@ -10,7 +10,7 @@ import pytest
 
 from tocsin.monitor.auth import PERMISSIONS
 from tocsin.monitor.models import Role
-from tocsin.web.app import ROUTE_POLICIES, create_app, create_monitor_app, route_keys
+from tocsin.web.app import ROUTE_POLICIES, create_monitor_app, route_keys
 
 ROLES = [None, "monitor", "analyst", "admin"]
 # Path parameters that exist in the test home (an incident id, a user, a term that may not exist).

@@ -214,10 +214,10 @@ def forbid_heavy_work(mp: pytest.MonkeyPatch) -> None:
     from tocsin.evaluate import backtest, explain, pipeline
     from tocsin.features import build
     from tocsin.geo import hotspots as hs
-    from tocsin.models import base
+    from tocsin.models import registry
     from tocsin.prevention import accountability, rank
 
-    for module, name in ((base, "make_model"), (explain, "make_model"), (backtest, "fit_year"),
+    for module, name in ((registry, "make_model"), (explain, "make_model"), (backtest, "fit_year"),
                          (pipeline, "fit_year"), (build, "load_features"), (build, "build_features"),
                          (pipeline, "load_features"), (hs, "hotspots"), (rank, "gather_evidence"),
                          (accountability.AccountabilityTables, "from_warehouse")):

@@ -145,7 +145,7 @@ def backtest(
     from tocsin.evaluate.pipeline import fit_cache
     from tocsin.evaluate.runs import RunStore, settings_record, sources_record
     from tocsin.evaluate.track_record import run_track_record
-    from tocsin.models.base import DEFAULT_MODEL
+    from tocsin.models.registry import DEFAULT_MODEL
 
     s = settings()
     name = model or DEFAULT_MODEL
@@ -204,7 +204,7 @@ def forecast(
     panel: str = typer.Option("ewp", help=PANEL_HELP),
 ) -> None:
     """Forecast the next one and two years as a new run; write CSV, JSON and a self-contained HTML report."""
-    from tocsin.models.base import DEFAULT_MODEL
+    from tocsin.models.registry import DEFAULT_MODEL
     from tocsin.reports.produce import export_forecast, make_forecast_run
 
     s = settings()
@@ -262,7 +262,7 @@ def explain(
     from tocsin.evaluate.explain import explanation_from_frame
     from tocsin.evaluate.pipeline import explain_country
     from tocsin.evaluate.runs import RunStore
-    from tocsin.models.base import DEFAULT_MODEL
+    from tocsin.models.registry import DEFAULT_MODEL
 
     s = settings()
     c = lookup(country)
@@ -359,7 +359,7 @@ def drivers(
 @app.command("models")
 def models_cmd() -> None:
     """List the models a command can use (--model NAME)."""
-    from tocsin.models.base import DEFAULT_MODEL, model_names
+    from tocsin.models.registry import DEFAULT_MODEL, model_names
 
     for name, description in model_names().items():
         mark = " (default)" if name == DEFAULT_MODEL else ""

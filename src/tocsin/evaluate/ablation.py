@@ -17,7 +17,7 @@ import pandas as pd
 
 from tocsin.evaluate.backtest import BacktestSpec, add_ranks, restrict_to, walk_forward
 from tocsin.evaluate.metrics import bootstrap_difference, score
-from tocsin.models.base import make_model
+from tocsin.models.registry import make_model
 
 REPRESSION = "repression and conflict evidence"
 FAMILIES = ("climate", "inequality", "ethno-nationalism", "transnational", REPRESSION)

@@ -47,17 +47,21 @@ class FitContext:
         if self.cache is None or not self.cache.enabled or self.model_key is None:
             return None
         rows = self.rowhash if self.rowhash is not None else row_hashes(panel)
-        cutoff = spec.train_cutoff(year)
-        years = panel["year"].to_numpy()
-        train = (years <= cutoff) & panel[spec.outcome].notna().to_numpy()
-        return make_key(kind, self.model_key, code_fingerprint(), spec.outcome, year, cutoff,
-                        arrays=[rows[train], rows[years == year - 1]])
+        train, feats = _masks(panel, year, spec)
+        return make_key(kind, self.model_key, code_fingerprint(), spec.outcome, year,
+                        arrays=[rows[train], rows[feats]])
+
+
+def _masks(panel: pd.DataFrame, year: int, spec: BacktestSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a forecast for `year` trains on (outcome known by the end of year-1) and scores (year-1's)."""
+    years = panel["year"].to_numpy()
+    train = (years <= spec.train_cutoff(year)) & panel[spec.outcome].notna().to_numpy()
+    return train, years == year - 1
 
 
 def _train_rows(panel: pd.DataFrame, year: int, spec: BacktestSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cutoff = spec.train_cutoff(year)
-    train = panel[(panel["year"] <= cutoff) & panel[spec.outcome].notna()]
-    return train, panel[panel["year"] == year - 1]
+    train, feats = _masks(panel, year, spec)
+    return panel[train], panel[feats]
 
 
 def fit_year(
@@ -98,6 +102,34 @@ def forecast_year(
     return ctx.cache.frame(key, compute) if ctx and ctx.cache and key else compute()
 
 
+Job = tuple[Callable[[], Forecaster], int, BacktestSpec, "FitContext | None"]
+
+
+def forecast_many(
+    panel: pd.DataFrame, jobs: list[Job], *, n_jobs: int = 1, progress: Callable[[int], None] | None = None
+) -> list[pd.DataFrame]:
+    """forecast_year for each job, in order. Cached forecasts are read here; only the others are sent to the
+    workers (sending the panel to a worker costs more than reading a cached forecast)."""
+    out: list[pd.DataFrame | None] = [None] * len(jobs)
+    todo: list[int] = []
+    for i, (_, year, spec, ctx) in enumerate(jobs):
+        key = ctx.key("forecast", panel, year, spec) if ctx is not None else None
+        hit = ctx.cache.get_frame(key) if ctx is not None and ctx.cache is not None and key else None
+        if hit is not None:
+            out[i] = hit
+            if progress:
+                progress(1)
+        else:
+            todo.append(i)
+    done = run_tasks(forecast_year, [(panel, *jobs[i]) for i in todo], n_jobs=n_jobs, progress=progress)
+    caches = {id(j[3].cache): j[3].cache for j in jobs if j[3] is not None and j[3].cache is not None}
+    for cache in caches.values():
+        cache.note(done)
+    for i, frame in zip(todo, done, strict=True):
+        out[i] = frame
+    return [f for f in out if f is not None]
+
+
 def walk_forward(
     panel: pd.DataFrame,
     make_model: Callable[[], Forecaster],
@@ -118,10 +150,7 @@ def walk_forward(
     years = list(range(spec.start, spec.end + 1))
     if ctx is not None and ctx.rowhash is None and ctx.model_key is not None:
         ctx = FitContext(ctx.cache, ctx.model_key, row_hashes(panel), ctx.keep_models)
-    frames = run_tasks(forecast_year, [(panel, make_model, y, spec, ctx) for y in years], n_jobs=n_jobs,
-                       progress=progress)
-    if ctx is not None and ctx.cache is not None:
-        ctx.cache.note(frames)
+    frames = forecast_many(panel, [(make_model, y, spec, ctx) for y in years], n_jobs=n_jobs, progress=progress)
     preds = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["ccode", "year", "prob"])
     preds = preds.dropna(subset=["prob"]).astype({"ccode": int, "year": int, "prob": float})
     truth = panel[["ccode", "year", spec.target]].rename(columns={spec.target: "onset"})

@@ -29,8 +29,11 @@ T = TypeVar("T")
 _FIT_LIBRARIES = ("glmnet-rs", "glum", "lightgbm", "scikit-learn", "numpy", "scipy", "pandas", "shap")
 
 
-# The code a member's walk-forward fit runs: a change anywhere here invalidates cached fits.
-FIT_CODE = ("models", "evaluate/backtest.py")
+# The code a member's fit runs on the rows it is given: a change anywhere here invalidates cached fits. (Which
+# rows a fit is given is not code but data in the key: the hashes of the training and feature rows.)
+FIT_CODE = ("models",)
+# Any code at all: for stages (scoring, explanations, evidence, charts) whose code is spread across layers.
+ALL_CODE = ("",)
 
 
 @lru_cache(maxsize=8)
@@ -58,6 +61,11 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     """One uint64 per row over every column's value (and the column names), for keying subsets of rows."""
     salt = np.frombuffer(hashlib.sha256("\x1f".join(map(str, frame.columns)).encode()).digest()[:8], "<u8")[0]
     return pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64) ^ salt
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """sha256 of a frame's values and column names (row order matters)."""
+    return hashlib.sha256(row_hashes(frame).tobytes()).hexdigest()
 
 
 def make_key(*parts: Any, arrays: Iterable[np.ndarray] = ()) -> str:
@@ -112,6 +120,20 @@ class FitCache:
         self._write(path, lambda p: value.to_parquet(p, index=False))
         value.attrs["cache"] = "miss"
         return value
+
+    def get_frame(self, key: str) -> pd.DataFrame | None:
+        """The cached frame for `key`, or None (counted as a hit when found)."""
+        if self.root is None:
+            return None
+        path = self._path(key, ".parquet")
+        if not path.is_file():
+            return None
+        try:
+            out = pd.read_parquet(path)
+        except (OSError, ValueError):
+            return None
+        self.hits += 1
+        return out
 
     def note(self, frames: list[pd.DataFrame]) -> None:
         """Count the hits and misses of frames returned by `frame`, wherever they were computed."""

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from tocsin.core.errors import ModelError
-from tocsin.evaluate.backtest import BacktestSpec, FitContext, add_ranks, forecast_year
+from tocsin.evaluate.backtest import BacktestSpec, FitContext, add_ranks, forecast_many
 from tocsin.evaluate.cache import FitCache, row_hashes
 from tocsin.evaluate.parallel import run_tasks
-from tocsin.models.base import COMPOSITES, make_model, model_key
+from tocsin.models.registry import COMPOSITES, make_model, model_key
 from tocsin.models.stacking import NonNegativeStacker, logit
 
 BURN_IN_START = 1980  # first member forecasts: 14 years of out-of-sample history before 1994
@@ -59,11 +59,9 @@ def member_history(
     ctxs = {m: FitContext(cache, model_key(m, params.get(m, {})), rows, frozenset({end})) for m in members}
     # One pool over every (member, year) pair keeps both cores busy to the end.
     jobs = [(m, y) for m in members for y in range(start, end + 1)]
-    args = [(panel, partial(make_model, m, **params.get(m, {})), y, spec, ctxs[m]) for m, y in jobs]
+    args = [(partial(make_model, m, **params.get(m, {})), y, spec, ctxs[m]) for m, y in jobs]
     parts: dict[str, list[pd.DataFrame]] = {m: [] for m in members}
-    frames = run_tasks(forecast_year, args, n_jobs=n_jobs, progress=progress)
-    if cache is not None:
-        cache.note(frames)
+    frames = forecast_many(panel, args, n_jobs=n_jobs, progress=progress)
     for (m, _), frame in zip(jobs, frames, strict=True):
         parts[m].append(frame)
     wide: pd.DataFrame | None = None

@@ -22,7 +22,8 @@ import pandas as pd
 from tocsin.core.errors import ModelError, TocsinError
 from tocsin.evaluate.backtest import OUTCOME_HORIZON
 from tocsin.features.registry import UN_RISK_FACTORS, FeatureRegistry
-from tocsin.models.base import COMPOSITES, Forecaster, make_model
+from tocsin.models.base import Forecaster
+from tocsin.models.registry import COMPOSITES, make_model
 from tocsin.models.stacking import logit
 
 OUTCOME = "mk_onset_1or2"

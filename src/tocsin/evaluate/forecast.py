@@ -9,8 +9,9 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from tocsin.evaluate.backtest import OUTCOME_HORIZON, BacktestSpec, FitContext, fit_year
-from tocsin.evaluate.cache import FitCache
-from tocsin.models.base import COMPOSITES, Forecaster, check_model_name, make_model, model_key
+from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
+from tocsin.models.base import Forecaster
+from tocsin.models.registry import COMPOSITES, check_model_name, make_model, model_key
 
 
 @dataclass
@@ -82,8 +83,12 @@ def make_forecast(
         nxt = preds[preds["year"] == year + 1][["ccode", "prob", "prob_2y"]]
         table = table.merge(nxt.rename(columns={"prob": "risk_1yr", "prob_2y": "risk_2yr"}), on="ccode")
         if intervals:
-            table = table.merge(stacker_bootstrap(hist, year + 1, seed=seed, n_jobs=n_jobs), on="ccode",
-                                how="left")
+            def boot() -> pd.DataFrame:
+                return stacker_bootstrap(hist, year + 1, seed=seed, n_jobs=n_jobs)
+
+            key = make_key("stacker_bootstrap", frame_digest(hist.wide), year + 1, seed, code_fingerprint(ALL_CODE))
+            iv = cache.frame(key, boot) if cache is not None else boot()
+            table = table.merge(iv, on="ccode", how="left")
         table = _rank(table)
         table, rho, n = _compare(table, ewp_published)
         return Forecast(model, year, table, rho, n, history_preds=preds[preds["year"] <= year],

@@ -15,7 +15,7 @@ import pandas as pd
 from tocsin.core.errors import TocsinError
 from tocsin.core.settings import Settings
 from tocsin.evaluate.backtest import BacktestSpec, FitContext, fit_year
-from tocsin.evaluate.cache import FitCache, code_fingerprint, make_key
+from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
 from tocsin.evaluate.explain import OUTCOME, Explanation, explain_rows, explanations_frame
 from tocsin.evaluate.forecast import Forecast, make_forecast
 from tocsin.evaluate.results import ResultsStore
@@ -24,7 +24,8 @@ from tocsin.evaluate.track_record import TrackRecord, run_track_record, score_tr
 from tocsin.features.build import FeatureFrame, load_features
 from tocsin.features.drivers import REQUIRED_TABLES
 from tocsin.features.panel import ewp_published, ewp_published_forecast
-from tocsin.models.base import COMPOSITES, Forecaster, make_model, model_key, uses_drivers
+from tocsin.models.base import Forecaster
+from tocsin.models.registry import COMPOSITES, make_model, model_key, uses_drivers
 from tocsin.warehouse.store import Warehouse
 
 Tick = Callable[[int], None]
@@ -128,7 +129,10 @@ def run_forecast_job(
         say("scoring the track record")
         spec = BacktestSpec(start=1994, end=min(int(ewp["year"].max()), fc.base_year))
         if fc.history_preds is not None:
-            tr = score_track_record(fc.history_preds, ewp, model, spec, seed=settings.seed)
+            preds = fc.history_preds
+            key = make_key("track_record", model, spec.start, spec.end, settings.seed, frame_digest(preds),
+                           frame_digest(ewp), code_fingerprint(ALL_CODE))
+            tr = cache.value(key, lambda: score_track_record(preds, ewp, model, spec, seed=settings.seed))
         else:
             tr = run_track_record(frame, ewp, model, spec, n_jobs=settings.n_jobs, seed=settings.seed,
                                   progress=progress, cache=cache)
@@ -137,10 +141,17 @@ def run_forecast_job(
     say("explaining every country's risk")
     weights = fc.weights if model in COMPOSITES else None
     risk = fc.table.set_index("ccode")["risk_2yr"]
-    members = fitted_members(frame, model, fc.base_year, cache)
+    members = fitted_members(frame, model, fc.base_year, cache)  # cached fits: read, not refitted
     everyone = fc.table["ccode"].astype(int).tolist()
-    explanations = explain_rows(frame, ff.registry, model, fc.base_year, everyone, weights=weights,
-                                risk=lambda c: float(risk.get(c, float("nan"))), members=members) if everyone else []
+
+    def explain_all() -> list[Explanation]:
+        return explain_rows(frame, ff.registry, model, fc.base_year, everyone, weights=weights,
+                            risk=lambda c: float(risk.get(c, float("nan"))), members=members) if everyone else []
+
+    # The whole frame: the members were fitted on it (and explain its last two years).
+    key = make_key("explanations", model, fc.base_year, everyone, weights, frame_digest(fc.table),
+                   frame_digest(frame), code_fingerprint(ALL_CODE))
+    explanations = cache.value(key, explain_all)
     if run:
         run.timing("explanations")
     store = run.store if run else ResultsStore(settings.results_dir)

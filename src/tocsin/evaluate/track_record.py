@@ -13,7 +13,7 @@ from tocsin.core.records import frame_records, json_clean
 from tocsin.evaluate.backtest import BacktestSpec, FitContext, add_ranks, missing_rows, restrict_to, walk_forward
 from tocsin.evaluate.cache import FitCache
 from tocsin.evaluate.metrics import bootstrap_difference, score, score_by_year
-from tocsin.models.base import COMPOSITES, check_model_name, make_model, model_key
+from tocsin.models.registry import COMPOSITES, check_model_name, make_model, model_key
 
 
 @dataclass

@@ -14,12 +14,10 @@ import numpy as np
 import pandas as pd
 
 from tocsin.features.sets import resolve
-from tocsin.models.base import register
 from tocsin.models.ewp import EWPElasticNet
 from tocsin.sources.ewp import EWP_PREDICTORS
 
 
-@register("ewp+", "EWP's elastic-net logit plus extra feature sets (gaps filled with training means)")
 class AugmentedElasticNet(EWPElasticNet):
     def __init__(
         self,
@@ -56,13 +54,11 @@ class AugmentedElasticNet(EWPElasticNet):
         return super().fit(X, y)  # type: ignore[return-value]
 
 
-@register("dynamic", "Elastic-net logit on EWP's predictors plus changes, trends and recent shocks")
 def dynamic(**params: Any) -> AugmentedElasticNet:
     """EWP's specification with the dynamics added; a missing change counts as no change."""
     return AugmentedElasticNet(**{"feature_sets": ("ewp", "dynamics"), "fill": "zero", **params})
 
 
-@register("dynamic_rep", "dynamic plus the repression and conflict evidence family (no latent scores)")
 def dynamic_rep(**params: Any) -> AugmentedElasticNet:
     """`dynamic` with what the state already does; a value a source does not cover counts as 0 beside its
     `<source>_missing` indicator, as a missing change does."""

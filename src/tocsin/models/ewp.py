@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from threadpoolctl import threadpool_limits
 
 from tocsin.core.errors import ModelError
-from tocsin.models.base import numeric_matrix, proba_columns, register
+from tocsin.models.base import numeric_matrix, proba_columns
 from tocsin.sources.ewp import EWP_PREDICTORS
 
 SOLVERS = ("glmnet", "glum")
@@ -49,7 +49,6 @@ def _fit_glum(A: np.ndarray, y: np.ndarray, l1_ratio: float, cv: int, n_alphas: 
     return np.asarray(model.coef_, dtype=float), float(model.intercept_), float(model.alpha_)
 
 
-@register("ewp", "EWP's elastic-net logit on its 38 predictors (alpha 0.5, lambda by 10-fold CV)")
 class EWPElasticNet(ClassifierMixin, BaseEstimator):
     def __init__(
         self,

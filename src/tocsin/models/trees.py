@@ -16,7 +16,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from tocsin.core.errors import ModelError
 from tocsin.features.sets import resolve
-from tocsin.models.base import numeric_matrix, register
+from tocsin.models.base import numeric_matrix
 
 # The nontraditional drivers of issue 3 only: `lgbm` and `rf` stay as they were; the `_rep` variants add the
 # repression and conflict evidence family (without the smoothed Fariss scores; `_rep_latent` with them).
@@ -43,7 +43,6 @@ class _TreeBase(ClassifierMixin, BaseEstimator):
         return self.model_.predict_proba(numeric_matrix(X, self.features_))
 
 
-@register("lgbm", "Gradient-boosted trees (LightGBM) on levels, dynamics and drivers")
 class LGBMForecaster(_TreeBase):
     def __init__(
         self,
@@ -87,7 +86,6 @@ class LGBMForecaster(_TreeBase):
         return pd.DataFrame(raw[:, :-1], columns=self.features_, index=X.index)
 
 
-@register("rf", "Random forest on levels, dynamics and drivers")
 class RandomForestForecaster(_TreeBase):
     def __init__(
         self,
@@ -113,17 +111,13 @@ class RandomForestForecaster(_TreeBase):
         return self
 
 
-@register("lgbm_rep", "LightGBM on levels, dynamics, drivers and repression and conflict evidence (no latent scores)")
 def lgbm_rep(**params: Any) -> LGBMForecaster:
     return LGBMForecaster(**{"feature_sets": REPRESSION_SETS, **params})
 
 
-@register("rf_rep", "Random forest on levels, dynamics, drivers and repression and conflict evidence (no latent "
-          "scores)")
 def rf_rep(**params: Any) -> RandomForestForecaster:
     return RandomForestForecaster(**{"feature_sets": REPRESSION_SETS, **params})
 
 
-@register("lgbm_rep_latent", "lgbm_rep plus Fariss' smoothed latent protection scores (looks ahead a little)")
 def lgbm_rep_latent(**params: Any) -> LGBMForecaster:
     return LGBMForecaster(**{"feature_sets": REPRESSION_LATENT_SETS, **params})

@@ -18,7 +18,7 @@ import pandas as pd
 from tocsin.core.errors import TocsinError
 from tocsin.core.records import json_clean
 from tocsin.core.settings import Settings
-from tocsin.evaluate.cache import code_fingerprint, make_key
+from tocsin.evaluate.cache import ALL_CODE, code_fingerprint, frame_digest, make_key
 from tocsin.evaluate.pipeline import FEATURE_CODE, ForecastJob, fit_cache, run_forecast_job
 from tocsin.evaluate.runs import Run, RunStore, settings_record, sources_record
 from tocsin.warehouse.store import Warehouse
@@ -81,9 +81,13 @@ def make_forecast_run(
         run.timing("hotspots")
         say("prevention evidence for every country")
         fc = job.forecast
-        snap = snapshot_evidence(job.features.frame, job.features.registry, fc.base_year,
-                                 fc.table["ccode"].astype(int).tolist(), settings,
-                                 hotspot_results={k: v for k, v in spots.items() if not isinstance(v, str)})
+        ccodes = fc.table["ccode"].astype(int).tolist()
+        frame = job.features.frame
+        key = make_key("evidence", fc.base_year, ccodes, frame_digest(frame[frame["year"] == fc.base_year]),
+                       sorted(zip(prov["source"], prov["sha256"], strict=True)), code_fingerprint(ALL_CODE))
+        snap = fit_cache(settings).value(key, lambda: snapshot_evidence(
+            frame, job.features.registry, fc.base_year, ccodes, settings,
+            hotspot_results={k: v for k, v in spots.items() if not isinstance(v, str)}))
         with (run.path / EVIDENCE).open("wb") as fh:
             pickle.dump(snap, fh, protocol=pickle.HIGHEST_PROTOCOL)
         run.timing("prevention")

@@ -23,7 +23,7 @@ def card_path(model_path: Path) -> Path:
 
 
 def _num(v: float) -> float | None:
-    return None if v is None or math.isnan(v) else round(float(v), 4)
+    return None if v is None or math.isnan(v) else round(float(v), 6)  # 6: no double rounding in tables
 
 
 def card(model: SpeechModel) -> dict[str, Any]:

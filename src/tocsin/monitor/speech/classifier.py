@@ -77,16 +77,18 @@ class LanguageModel:
     def features(self, texts: list[str]) -> sparse.csr_matrix:
         return self.tfidf.transform(self.featurizer.counts(texts))
 
-    def margins(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.features(texts) @ self.coef.T + self.intercept, dtype=np.float32)
+    def margins(self, texts: list[str], counts: sparse.csr_matrix | None = None) -> np.ndarray:
+        """SVM margins; `counts` are the texts' raw features when already computed (models sharing features)."""
+        x = self.tfidf.transform(counts) if counts is not None else self.features(texts)
+        return np.asarray(x @ self.coef.T + self.intercept, dtype=np.float32)
 
-    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def predict(self, texts: list[str], counts: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(index of the label, calibrated probabilities) per text.
 
         The label is the class-balanced SVM's decision with the CV-chosen thresholds (what macro-F1 rewards);
         the probabilities follow the training mix, so rare hate gets honest, lower numbers.
         """
-        m = self.margins(texts)
+        m = self.margins(texts, counts)
         return (m + self.offsets).argmax(axis=1), self.calibrated(m)
 
     def calibrated(self, margins: np.ndarray) -> np.ndarray:
@@ -347,4 +349,3 @@ def load_cached(path: Path) -> SpeechModel:
         model = load(path)
         _CACHE[path] = (stamp, model)
         return model
-

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_GROUP = r"(?:they|them|those|these|(?:the|all|those|these)\s+\w+|\w+s)"
+# A group: a pronoun, "the/all/those/these" with one or two words ("those fulani herdsmen"), or a plural.
+_GROUP = r"(?:they|them|those|these|(?:the|all|those|these)\s+(?:\w+\s+)?\w+|\w+(?:s|men|people))"
 _VERMIN = (
     r"(?:rats?|cockroach(?:es)?|vermin|snakes?|insects?|parasites?|lice|locusts?|animals?|beasts?|"
     r"dogs|pigs|monkeys|apes|germs?|viruse?s?|a\s+(?:disease|cancer|plague|infection|virus|tumou?r)|"

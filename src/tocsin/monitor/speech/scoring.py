@@ -119,13 +119,16 @@ class Scorer:
                     out[i] = _no_model(texts[i], lang)
                 continue
             batch = [texts[i] for i in idx]
-            label_idx, proba = lm.predict(batch)
+            counts = lm.featurizer.counts(batch)
+            label_idx, proba = lm.predict(batch, counts)
             spans = [word_spans(t) for t in batch]
             words = [[w for _, _, w in s] for s in spans]
             vocab = {w for ws in words for w in ws}
             contrib = self.word_contrib(lm, vocab)
             extra = [
-                (sp, *sp.predict(batch), self.word_contrib(sp, vocab)) for sp in self.model.specialists(lang, country)
+                # A specialist with the same features reuses the counts: one featurisation per text.
+                (sp, *sp.predict(batch, counts if _same_features(sp, lm) else None), self.word_contrib(sp, vocab))
+                for sp in self.model.specialists(lang, country)
             ]
             for j, i in enumerate(idx):
                 out[i] = self._one(
@@ -186,6 +189,10 @@ class Scorer:
         s = self.score_many([text], language, country)[0]
         reasons = s.reasons + ([{"kind": "spans", "spans": s.spans}] if s.spans else [])
         return Danger(s.label, s.score, reasons)  # type: ignore[arg-type]  # score None: not scored
+
+
+def _same_features(a: LanguageModel, b: LanguageModel) -> bool:
+    return (a.featurizer.language, a.featurizer.features) == (b.featurizer.language, b.featurizer.features)
 
 
 def _top_words(words: list[str], contrib: dict[str, np.ndarray], k: int) -> list[str]:

@@ -11,6 +11,7 @@ cross-fitted (offsets tuned on the other folds' out-of-fold margins, applied to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +40,20 @@ class Variant:
         return f"{self.features}, C={self.c}, {'tuned thresholds' if self.thresholds else 'argmax'}"
 
 
+# Ye Kyaw Thu's sylbreak (github.com/ye-kyaw-thu/sylbreak): a syllable starts at a consonant that is not
+# stacked (after ္) and carries no asat (်) or stacker, or at an independent vowel, digit or symbol; a run of
+# Latin letters or digits stays one unit.
+_MY_SYLLABLE = re.compile(
+    r"((?<!\u1039)[\u1000-\u1021](?![\u103a\u1039])"
+    r"|[a-z0-9]+|[\u1023-\u1027\u1029\u102a\u103f\u104c-\u104f\u1040-\u1049\u104a\u104b!-/:-@\[-`{-~\s])"
+)
+
+
+def syllables(text: str) -> str:
+    """Burmese text with a space before every syllable (lowercased, as the other analyzers see text)."""
+    return _MY_SYLLABLE.sub(r" \1", text.lower())
+
+
 @dataclass
 class Featurizer:
     """Stateless hashing features: character n-grams within word boundaries, optionally word 1-2-grams."""
@@ -60,7 +75,10 @@ class Featurizer:
         self.word = (
             HashingVectorizer(
                 analyzer="word",
-                token_pattern=r"(?u)\b\w+\b",  # one-letter and one-syllable words count too
+                # One-letter and one-syllable words count too. Burmese is written without spaces between
+                # words: its "words" are syllables, split by Ye Kyaw Thu's sylbreak rule (see syllables()).
+                token_pattern=r"\S+" if self.language == "my" else r"(?u)\b\w+\b",
+                preprocessor=syllables if self.language == "my" else None,
                 ngram_range=(1, 2),
                 n_features=2**19,
                 alternate_sign=False,
@@ -74,10 +92,41 @@ class Featurizer:
 
     def counts(self, texts: list[str]) -> sparse.csr_matrix:
         clean = [normalise(t, self.language) for t in texts]
-        x = self.char.transform(clean)
+        x = self.char_counts(clean)
         if self.word is not None:
             x = sparse.hstack([x, self.word.transform(clean)], format="csr")
         return x
+
+    def char_counts(self, clean: list[str]) -> sparse.csr_matrix:
+        """Exactly `self.char.transform(clean)`, from a cache of each word's hashed n-grams.
+
+        Character n-grams within word boundaries are the sum of each whitespace-separated word's own
+        n-grams, and posts repeat words: hashing each distinct word once is most of scoring's speed.
+        """
+        cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = self.__dict__.get("_cache")
+        if cache is None or len(cache) > 500_000:  # bounded on endless streams
+            cache = self.__dict__["_cache"] = {}
+        words = [t.lower().split() for t in clean]
+        missing = list({w for ws in words for w in ws if w not in cache})
+        if missing:
+            x = self.char.transform(missing)
+            for i, w in enumerate(missing):
+                lo, hi = x.indptr[i], x.indptr[i + 1]
+                cache[w] = (x.indices[lo:hi], x.data[lo:hi])
+        parts = [cache[w] for ws in words for w in ws]
+        indptr = np.zeros(len(clean) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([sum(len(cache[w][0]) for w in ws) for ws in words])
+        if parts:
+            indices = np.concatenate([p[0] for p in parts])
+            data = np.concatenate([p[1] for p in parts])
+        else:
+            indices, data = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        out = sparse.csr_matrix((data, indices, indptr), shape=(len(clean), self.char.n_features))
+        out.sum_duplicates()
+        return out
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_cache"}  # the cache is not part of a model
 
 
 @dataclass

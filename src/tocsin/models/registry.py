@@ -1,0 +1,105 @@
+"""The model registry: every model a command can name, built from the estimator modules it imports.
+
+The estimators never import this module (no import circle): they only implement the contract in
+`tocsin.models.base`. Composite models are stacked by `tocsin.evaluate.ensemble`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tocsin.core.errors import ModelError
+from tocsin.models import augmented, ewp, trees
+from tocsin.models.base import Forecaster
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    factory: Callable[..., Forecaster]
+    description: str
+
+
+def _entry(name: str, description: str, factory: Callable[..., Forecaster]) -> tuple[str, ModelInfo]:
+    return name, ModelInfo(name, factory, description)
+
+
+MODELS: dict[str, ModelInfo] = dict([
+    _entry("ewp",
+           "EWP's elastic-net logit on its 38 predictors (alpha 0.5, lambda by 10-fold CV)",
+           ewp.EWPElasticNet),
+    _entry("ewp+",
+           "EWP's elastic-net logit plus extra feature sets (gaps filled with training means)",
+           augmented.AugmentedElasticNet),
+    _entry("dynamic",
+           "Elastic-net logit on EWP's predictors plus changes, trends and recent shocks",
+           augmented.dynamic),
+    _entry("dynamic_rep",
+           "dynamic plus the repression and conflict evidence family (no latent scores)",
+           augmented.dynamic_rep),
+    _entry("lgbm",
+           "Gradient-boosted trees (LightGBM) on levels, dynamics and drivers",
+           trees.LGBMForecaster),
+    _entry("rf",
+           "Random forest on levels, dynamics and drivers",
+           trees.RandomForestForecaster),
+    _entry("lgbm_rep",
+           "LightGBM on levels, dynamics, drivers and repression and conflict evidence (no latent scores)",
+           trees.lgbm_rep),
+    _entry("rf_rep",
+           "Random forest on levels, dynamics, drivers and repression and conflict evidence (no latent scores)",
+           trees.rf_rep),
+    _entry("lgbm_rep_latent",
+           "lgbm_rep plus Fariss' smoothed latent protection scores (looks ahead a little)",
+           trees.lgbm_rep_latent),
+])
+DEFAULT_MODEL = "ensemble"
+
+# Composite models: members (each a registered model) stacked on their own out-of-sample history by
+# tocsin.evaluate.ensemble. Member list fixed a priori: one linear model on levels (EWP's), one linear
+# model with dynamics, and two tree ensembles.
+COMPOSITES: dict[str, tuple[str, ...]] = {"ensemble": ("ewp", "dynamic", "lgbm", "rf")}
+COMPOSITE_DESCRIPTIONS = {
+    "ensemble": "Stack of ewp, dynamic, lgbm and rf, weighted and calibrated on their past out-of-sample "
+                "forecasts (nested walk-forward)",
+}
+
+
+def available() -> list[ModelInfo]:
+    """Single estimators (composites are listed by `model_names`)."""
+    return list(MODELS.values())
+
+
+def model_names() -> dict[str, str]:
+    """Every model a user can name, with its description."""
+    return {**{m.name: m.description for m in MODELS.values()}, **COMPOSITE_DESCRIPTIONS}
+
+
+def check_model_name(name: str) -> str:
+    if name not in model_names():
+        raise ModelError(f"unknown model {name!r}; available: {', '.join(sorted(model_names()))}")
+    return name
+
+
+def make_model(name: str, **params: Any) -> Forecaster:
+    if name not in MODELS:
+        raise ModelError(f"unknown model {name!r}; available: {', '.join(sorted(MODELS))}")
+    return MODELS[name].factory(**params)
+
+
+def model_key(name: str, params: dict[str, Any] | None = None) -> str:
+    """A stable identity for a model and its hyper-parameters (for caching its fits by content)."""
+    return json.dumps([name, sorted((params or {}).items())], default=str)
+
+
+def uses_drivers(name: str) -> bool:
+    """Whether a model reads the nontraditional driver features (building them takes ~10 s)."""
+    check_model_name(name)
+    for member in COMPOSITES.get(name, (name,)):
+        sets = make_model(member).get_params().get("feature_sets") or ()
+        if any(str(s).startswith("drivers") for s in sets):
+            return True
+    return False
