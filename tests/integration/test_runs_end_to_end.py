@@ -30,7 +30,7 @@ def ensemble_home(pulled_home: Path, mirror: Path, tmp_path_factory: pytest.Temp
 def test_the_default_ensemble_makes_a_complete_run_and_a_cached_rerun_is_identical(ensemble_home: Path,
                                                                                     mirror: Path) -> None:
     s = Settings(home=ensemble_home, data_mirror=mirror)
-    run, _ = make_forecast_run(s, DEFAULT_MODEL, track_record=False, history=SHORT)
+    run = make_forecast_run(s, DEFAULT_MODEL, track_record=False, history=SHORT)
     rec = run.record
     assert rec["model"] == DEFAULT_MODEL and rec["base_year"] == 2024
     assert {"ewp_panel", "ewp_events"} <= {src["source"] for src in rec["sources"]}
@@ -45,8 +45,10 @@ def test_the_default_ensemble_makes_a_complete_run_and_a_cached_rerun_is_identic
     assert snap is not None and 775 in snap.countries
     assert (run.path / "report.html").read_text().count(run.id) >= 1
 
-    again, _ = make_forecast_run(s, DEFAULT_MODEL, track_record=False, history=SHORT)
-    assert again.id != run.id and again.record["cache"]["misses"] == 0
+    again = make_forecast_run(s, DEFAULT_MODEL, track_record=False, history=SHORT)
+    assert again.id != run.id and again.record.get("reused_from") == run.id  # same inputs: artifacts reused
+    assert (again.path / "report.html").read_text().count(again.id) >= 1
+    assert run.id not in (again.path / "report.html").read_text()
     pd.testing.assert_frame_equal(fc, again.store.forecast(), check_exact=True)
     pd.testing.assert_frame_equal(ex, again.store.explanations(), check_exact=True)
 

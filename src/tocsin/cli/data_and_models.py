@@ -204,42 +204,44 @@ def forecast(
     panel: str = typer.Option("ewp", help=PANEL_HELP),
 ) -> None:
     """Forecast the next one and two years as a new run; write CSV, JSON and a self-contained HTML report."""
-    from tocsin.models.registry import DEFAULT_MODEL
+    from tocsin.models.names import DEFAULT_MODEL
     from tocsin.reports.produce import export_forecast, make_forecast_run
 
     s = settings()
     name = model or DEFAULT_MODEL
     with _progress() as prog:
         task = prog.add_task(f"{name}: walk-forward fits", total=None)
-        run, job = make_forecast_run(s, name, track_record=track_record, stage=_stage, panel=panel,
-                                     progress=lambda n: prog.advance(task, n))
+        run = make_forecast_run(s, name, track_record=track_record, stage=_stage, panel=panel,
+                                progress=lambda n: prog.advance(task, n))
         prog.update(task, total=prog.tasks[task].completed or 1, completed=prog.tasks[task].completed or 1)
-    fc, tr = job.forecast, job.track
-    written = export_forecast(run, job, out or s.reports_dir)
+    rec = run.record
+    table = run.store.forecast()
+    written = export_forecast(run, out or s.reports_dir)
 
-    t = Table(title=f"Risk of a new mass-killing onset from {fc.base_year} data ({name})")
+    t = Table(title=f"Risk of a new mass-killing onset from {rec['base_year']} data ({name})")
     for col in ("rank", "country", "2 years", "90% interval", "next year", "EWP rank"):
         t.add_column(col, justify="right")
-    for r in fc.table.head(top).itertuples():
+    for r in table.head(top).itertuples():
         ewp_rank = "" if r.ewp_rank_2yr != r.ewp_rank_2yr else str(int(r.ewp_rank_2yr))
         lo, hi = getattr(r, "prob_2y_lo", None), getattr(r, "prob_2y_hi", None)
         interval = f"{100 * lo:.1f}-{100 * hi:.1f}%" if lo is not None and lo == lo else ""
         t.add_row(str(r.rank_2yr), r.name, f"{100 * r.risk_2yr:.2f}%", interval, f"{100 * r.risk_1yr:.2f}%",
                   ewp_rank)
     console.print(t)
-    if fc.spearman_vs_ewp is not None:
-        console.print(f"Spearman rank correlation with EWP's published forecasts: {fc.spearman_vs_ewp:.3f} "
-                      f"({fc.n_compared} countries)")
-    if tr:
-        m, e = tr.metrics, tr.ewp_metrics
-        console.print(f"Track record {tr.spec.start}-{tr.spec.end}: AUC {m['auc']:.3f} (EWP {e['auc']:.3f}), "
+    if rec.get("spearman_vs_ewp") is not None:
+        console.print(f"Spearman rank correlation with EWP's published forecasts: {rec['spearman_vs_ewp']:.3f} "
+                      f"({rec.get('n_compared_with_ewp')} countries)")
+    m, e = rec.get("metrics") or {}, rec.get("ewp_published_metrics") or {}
+    if m:
+        console.print(f"Track record {rec.get('track_spec', '1994-2024')}: AUC {m['auc']:.3f} (EWP {e['auc']:.3f}), "
                       f"top-30 recall {m['top30_recall']:.0%} (EWP {e['top30_recall']:.0%}), "
                       f"Brier {m['brier']:.4f} (EWP {e['brier']:.4f}), "
                       f"Brier skill {m['brier_skill']:+.3f} (EWP {e['brier_skill']:+.3f})")
-    timings = run.record.get("timings", {})
-    console.print(f"Run {run.id} ({timings.get('total', 0):.1f} s; cached fits used "
-                  f"{run.record.get('cache', {}).get('hits', 0)}, made {run.record.get('cache', {}).get('misses', 0)})."
-                  f" Cite as: {run.citation()}", soft_wrap=True)
+    cache = rec.get("cache", {})
+    how = (f"reused the artifacts of run {rec['reused_from']} (same data, code and options)"
+           if rec.get("reused_from") else f"cached fits used {cache.get('hits', 0)}, made {cache.get('misses', 0)}")
+    console.print(f"Run {run.id} ({rec.get('timings', {}).get('total', 0):.1f} s; {how}). "
+                  f"Cite as: {run.citation()}", soft_wrap=True)
     console.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True)
     console.print("[dim]Data: Early Warning Project (USHMM, Dartmouth) and the sources listed in the report, "
                   "each with its citation and licence.[/dim]")

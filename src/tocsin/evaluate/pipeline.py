@@ -169,6 +169,7 @@ def run_forecast_job(
             "stacking_weights": fc.weights or None,
             "spearman_vs_ewp": fc.spearman_vs_ewp, "n_compared_with_ewp": fc.n_compared,
             "metrics": tr.to_json()["metrics"] if tr else None,
+            "track_spec": f"{tr.spec.start}-{tr.spec.end}" if tr else None,
             "ewp_published_metrics": tr.to_json()["ewp_published_metrics"] if tr else None,
             "difference_vs_ewp": tr.differences if tr else None,
             "cache": {"hits": cache.hits, "misses": cache.misses},

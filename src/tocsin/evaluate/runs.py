@@ -120,8 +120,10 @@ class Run:
     def citation(self) -> str:
         """How to cite this run: id, date, data vintage of EWP's panel, code version."""
         rec = self.record
-        ewp = next((s for s in rec.get("sources", []) if s.get("source") == "ewp_panel"), None)
-        vintage = (ewp or {}).get("vintage") or str((ewp or {}).get("retrieved_at") or "")[:10] or "unknown"
+        ewp = next((s for s in rec.get("sources", []) if s.get("source") == "ewp_panel"), None) or {}
+        # EWP dates its prepared file in the file name (…predictors-2025-09-03.csv); else the retrieval date.
+        dated = re.search(r"(\d{4}-\d{2}-\d{2})", str(ewp.get("address") or ""))
+        vintage = dated.group(1) if dated else str(ewp.get("retrieved_at") or "")[:10] or "unknown"
         return (f"Tocsin run {self.id} of {str(rec.get('created_at', ''))[:10]}, model {rec.get('model')}, "
                 f"EWP data of {vintage}, code {rec.get('code', {}).get('version')}"
                 + (f" ({str(rec['code']['commit'])[:12]})" if rec.get("code", {}).get("commit") else ""))

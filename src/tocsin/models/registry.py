@@ -14,6 +14,10 @@ from typing import Any
 from tocsin.core.errors import ModelError
 from tocsin.models import augmented, ewp, trees
 from tocsin.models.base import Forecaster
+from tocsin.models.names import COMPOSITE_DESCRIPTIONS, COMPOSITES, DEFAULT_MODEL
+
+__all__ = ["COMPOSITES", "COMPOSITE_DESCRIPTIONS", "DEFAULT_MODEL", "MODELS", "ModelInfo", "available",
+           "check_model_name", "make_model", "model_key", "model_names", "uses_drivers"]
 
 
 @dataclass(frozen=True)
@@ -56,18 +60,6 @@ MODELS: dict[str, ModelInfo] = dict([
            "lgbm_rep plus Fariss' smoothed latent protection scores (looks ahead a little)",
            trees.lgbm_rep_latent),
 ])
-DEFAULT_MODEL = "ensemble"
-
-# Composite models: members (each a registered model) stacked on their own out-of-sample history by
-# tocsin.evaluate.ensemble. Member list fixed a priori: one linear model on levels (EWP's), one linear
-# model with dynamics, and two tree ensembles.
-COMPOSITES: dict[str, tuple[str, ...]] = {"ensemble": ("ewp", "dynamic", "lgbm", "rf")}
-COMPOSITE_DESCRIPTIONS = {
-    "ensemble": "Stack of ewp, dynamic, lgbm and rf, weighted and calibrated on their past out-of-sample "
-                "forecasts (nested walk-forward)",
-}
-
-
 def available() -> list[ModelInfo]:
     """Single estimators (composites are listed by `model_names`)."""
     return list(MODELS.values())

@@ -8,7 +8,9 @@ Everything that answers a request afterwards (dashboard, API, brief, `prevent`, 
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,12 @@ import pandas as pd
 from tocsin.core.errors import TocsinError
 from tocsin.core.records import json_clean
 from tocsin.core.settings import Settings
-from tocsin.evaluate.cache import ALL_CODE, code_fingerprint, frame_digest, make_key
-from tocsin.evaluate.pipeline import FEATURE_CODE, ForecastJob, fit_cache, run_forecast_job
+from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
 from tocsin.evaluate.runs import Run, RunStore, settings_record, sources_record
 from tocsin.warehouse.store import Warehouse
+
+# The modelling stack (scikit-learn, LightGBM, SHAP...) is imported only when a run has to be computed: a
+# forecast on unchanged data and code reuses the previous run's artifacts and never loads it.
 
 HOTSPOTS_DIR = "hotspots"
 EVIDENCE = "prevention_evidence.pickle"
@@ -31,9 +35,10 @@ Stage = Callable[[str], None]
 
 def compute_hotspots(settings: Settings, stage: Stage | None = None) -> dict[str, Any]:
     """Every country with subnational inputs, at its inputs' latest year (cached by the data's sha256s)."""
+    from tocsin.evaluate.pipeline import FEATURE_CODE
     from tocsin.geo import hotspots as hs
 
-    cache = fit_cache(settings)
+    cache = FitCache(settings.cache_dir)
     prov = Warehouse(settings.warehouse_path).provenance()
     data = sorted(zip(prov["source"], prov["sha256"], strict=True))
     out: dict[str, Any] = {}
@@ -49,6 +54,46 @@ def compute_hotspots(settings: Settings, stage: Stage | None = None) -> dict[str
     return out
 
 
+def run_inputs_key(settings: Settings, model: str, *, track_record: bool, history: tuple[int, int] | None,
+                   panel: str, provenance: pd.DataFrame) -> str:
+    """Everything a forecast run's artifacts depend on: model, seed, options, every source file's sha256, all of
+    Tocsin's code (and the fitting libraries' versions) and the playbook. Worker count and scheduler are left
+    out: results are identical on any number of workers."""
+    from tocsin.prevention.playbook import default_playbook_path
+
+    book = Path(settings.playbook_path or default_playbook_path())
+    return make_key("forecast-run", model, settings.seed, track_record, history, panel,
+                    sorted(zip(provenance["source"], provenance["sha256"], strict=True)),
+                    code_fingerprint(ALL_CODE), book.read_bytes().hex() if book.is_file() else None)
+
+
+def _reuse(runs: RunStore, key_file: Path, provenance: pd.DataFrame, settings: Settings) -> Run | None:
+    """A new run made of the artifacts of the run with the same inputs (hard links), or None."""
+    try:
+        old = runs.get(json.loads(key_file.read_text())["run"])
+    except (OSError, ValueError, KeyError, TocsinError):
+        return None
+    if not all((old.path / name).is_file() for name in old.record.get("artifacts", {})):
+        return None
+    keep = {k: v for k, v in old.record.items()
+            if k not in ("id", "kind", "created_at", "published_at", "artifacts", "timings", "code", "cache")}
+    with runs.create("forecast", **{**keep, "settings": settings_record(settings),
+                                    "sources": sources_record(provenance), "reused_from": old.id}) as run:
+        for name in old.record["artifacts"]:
+            src, dst = old.path / name, run.path / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if name == REPORT:  # the report states its run: the only artifact that differs
+                dst.write_text(src.read_text(encoding="utf-8").replace(old.id, run.id), encoding="utf-8")
+                continue
+            try:
+                os.link(src, dst)  # runs are immutable: sharing the bytes is safe
+            except OSError:
+                shutil.copy2(src, dst)
+        run.record["cache"] = {"hits": len(old.record["artifacts"]), "misses": 0}
+        run.timing("reuse")
+    return runs.get(run.id)
+
+
 def make_forecast_run(
     settings: Settings,
     model: str,
@@ -59,14 +104,40 @@ def make_forecast_run(
     ablation: dict[str, Any] | None = None,
     history: tuple[int, int] | None = None,
     panel: str = "ewp",
-) -> tuple[Run, ForecastJob]:
-    from tocsin.prevention.rank import snapshot_evidence
-    from tocsin.reports.html import ReportInputs, write_report
-
+) -> Run:
+    """Make and publish a forecast run (or, when a run with exactly the same inputs exists and the cache is on,
+    publish a new run made of its artifacts)."""
     say = stage or (lambda _s: None)
     runs = RunStore(settings.runs_dir)
     wh = Warehouse(settings.warehouse_path)
     prov = wh.provenance()
+    key_file = None
+    if settings.cache_dir is not None and ablation is None:
+        latest_drivers = runs.latest_id("drivers")
+        key = run_inputs_key(settings, model, track_record=track_record, history=history, panel=panel,
+                             provenance=prov) + (latest_drivers or "")
+        key_file = settings.cache_dir / "runs" / f"{key}.json"
+        reused = _reuse(runs, key_file, prov, settings)
+        if reused is not None:
+            say(f"same data, code and options as run {reused.record['reused_from']}: its artifacts are reused")
+            return reused
+    run = _compute_forecast_run(settings, model, runs, prov, track_record=track_record, progress=progress,
+                                say=say, ablation=ablation, history=history, panel=panel)
+    if key_file is not None:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(json.dumps({"run": run.id}))
+    return run
+
+
+def _compute_forecast_run(
+    settings: Settings, model: str, runs: RunStore, prov: pd.DataFrame, *, track_record: bool,
+    progress: Callable[[int], None] | None, say: Stage, ablation: dict[str, Any] | None,
+    history: tuple[int, int] | None, panel: str,
+) -> Run:
+    from tocsin.evaluate.pipeline import fit_cache, run_forecast_job
+    from tocsin.prevention.rank import snapshot_evidence
+    from tocsin.reports.html import ReportInputs, write_report
+
     with runs.create("forecast", model=model, seed=settings.seed, settings=settings_record(settings),
                      sources=sources_record(prov)) as run:
         job = run_forecast_job(settings, model, run=run, track_record=track_record, progress=progress, stage=say,
@@ -103,22 +174,22 @@ def make_forecast_run(
         write_report(ReportInputs(fc, job.track, prov, explanations=job.explanations[:30], ablation=ablation,
                                   run_id=run.id), run.path / REPORT)
         run.timing("report")
-    return runs.get(run.id), job
+    return runs.get(run.id)
 
 
-def export_forecast(run: Run, job: ForecastJob, out_dir: Path) -> list[Path]:
+def export_forecast(run: Run, out_dir: Path) -> list[Path]:
     """The run's forecast as CSV and JSON, and its report, in a folder of the user's (`--out`)."""
-    fc, tr = job.forecast, job.track
+    rec = run.record
+    table = run.store.forecast().drop(columns=["base_year", "model"], errors="ignore")
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"forecast_{fc.base_year + 1}_{fc.model}"
+    stem = f"forecast_{int(rec['base_year']) + 1}_{rec['model']}"
     csv, js, html = out_dir / f"{stem}.csv", out_dir / f"{stem}.json", out_dir / f"{stem}.html"
-    fc.table.to_csv(csv, index=False)
+    table.to_csv(csv, index=False)
     payload = {
-        "run": run.id, "citation": run.citation(), "model": fc.model, "base_year": fc.base_year,
-        "spearman_vs_ewp": fc.spearman_vs_ewp, "n_compared_with_ewp": fc.n_compared,
-        "stacking_weights": fc.weights, "forecasts": json.loads(fc.table.to_json(orient="records")),
-        "track_record": tr.to_json()["metrics"] if tr else None,
-        "sources": run.record.get("sources", []),
+        "run": run.id, "citation": run.citation(), "model": rec["model"], "base_year": rec["base_year"],
+        "spearman_vs_ewp": rec.get("spearman_vs_ewp"), "n_compared_with_ewp": rec.get("n_compared_with_ewp"),
+        "stacking_weights": rec.get("stacking_weights"), "forecasts": json.loads(table.to_json(orient="records")),
+        "track_record": rec.get("metrics"), "sources": rec.get("sources", []),
     }
     js.write_text(json.dumps(json_clean(payload), indent=1))
     html.write_bytes((run.path / REPORT).read_bytes())
