@@ -57,6 +57,39 @@ async def run_group(base: str, urls: list[str], n: int, concurrency: int, second
     return latencies, errors
 
 
+WRK_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("wrk: %d requests, %d non-2xx/3xx, %d timeouts, p50 %.1f ms, p95 %.1f ms, "
+    .. "p99 %.1f ms, %.0f requests/s\\n", summary.requests, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests / (summary.duration / 1e6)))
+end
+"""
+
+
+def run_wrk(base: str, urls: list[str], concurrency: int, seconds: int) -> None:
+    """The mix, round-robin, from wrk's closed-loop connections; each URL warmed in every worker first."""
+    import json
+    import shutil
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("wrk not found (apt-get install wrk)")
+    for _ in range(4):  # connections land on either worker: warm both
+        for u in urls:
+            httpx.get(base + u, timeout=120)
+    lua = ("paths = " + json.dumps(urls).replace("[", "{").replace("]", "}") + "\ncounter = 0\n"
+           "request = function()\n  counter = counter + 1\n"
+           "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n" + WRK_DONE)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(lua)
+    print(f"{concurrency} connections, {seconds} s, a mix of {len(urls)} page and API URLs (wrk)")
+    out = subprocess.run([wrk, "-t2", f"-c{concurrency}", f"-d{seconds}s", "-s", fh.name, base],
+                         capture_output=True, text=True, check=True).stdout
+    print(out.strip().splitlines()[-1])
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000 if len(values) > 1 else 0.0
 
@@ -67,6 +100,9 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60.0, help="Stop each group after this long.")
     ap.add_argument("--workers", type=int, default=2, help="`tocsin serve --workers`.")
+    ap.add_argument("--wrk", action="store_true",
+                    help="Load the mix with wrk (Debian package) instead of Python clients, which are slower than "
+                         "the server on a 2-core machine and would measure themselves.")
     args = ap.parse_args()
 
     port = free_port()
@@ -106,6 +142,9 @@ def main() -> None:
         for urls in groups.values():  # warm caches: results are read once per file change
             for u in urls:
                 httpx.get(base + u, timeout=60)
+        if args.wrk:
+            run_wrk(base, mix, args.concurrency, int(args.seconds))
+            return
         print(f"{args.concurrency} concurrent clients, up to {args.requests} requests per group, "
               f"`tocsin serve --workers {args.workers}` on 127.0.0.1; {len(countries)} countries")
         print(f"{'endpoint':52s} {'n':>6s} {'err':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'req/s':>7s}")

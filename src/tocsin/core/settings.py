@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     )
     cache: bool = Field(default=True, description="Reuse walk-forward fits cached by content under home/cache.")
     page_cache_seconds: float = Field(
-        default=30.0, ge=0,
+        default=300.0, ge=0,
         description="How long the dashboard keeps an anonymous answer in memory (0: off); a new run is seen at once.",
     )
     playbook_path: Path | None = Field(
