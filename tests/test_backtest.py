@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from factories import make_panel
-from tocsin.evaluate.backtest import BacktestSpec, forecast_year, walk_forward
+from tocsin.evaluate.backtest import BacktestSpec, add_ranks, forecast_year, walk_forward
 from tocsin.evaluate.metrics import bootstrap_difference, score, topk_recall
 from tocsin.models.registry import make_model
 
@@ -117,3 +117,19 @@ def test_a_much_better_forecast_has_an_interval_above_zero_and_swapping_the_two_
         assert worse[m]["difference"] == pytest.approx(-better[m]["difference"])
         assert worse[m]["ci_low"] == pytest.approx(-better[m]["ci_high"])
         assert worse[m]["ci_high"] == pytest.approx(-better[m]["ci_low"])
+
+
+def test_years_without_ewp_forecasts_are_scored_on_every_known_outcome_with_nothing_to_compare() -> None:
+    from tocsin.evaluate.track_record import score_track_record
+
+    rng = np.random.default_rng(4)
+    preds = pd.DataFrame({"ccode": np.repeat(np.arange(20), 5), "year": np.tile(np.arange(1980, 1985), 20),
+                          "prob": rng.random(100)})
+    preds["onset"] = (preds["prob"] > 0.9).astype(float)
+    preds.loc[0, "onset"] = np.nan  # an outcome not known: left out
+    preds = add_ranks(preds)
+    ewp = pd.DataFrame({"ccode": [1], "year": [2000], "ewp_name": ["x"], "risk_prev": [0.1]})  # from 1994 only
+    tr = score_track_record(preds, ewp, "ewp", BacktestSpec(start=1980, end=1984))
+    assert tr.metrics["rows"] == 99 and tr.metrics["onsets"] == preds["onset"].sum()
+    assert tr.ewp_metrics == {} and tr.differences == {}
+    assert len(tr.per_year) == 5

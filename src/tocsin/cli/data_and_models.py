@@ -115,7 +115,8 @@ def _metrics_table(title: str, ours: dict, ewp: dict, diffs: dict) -> Table:  # 
     for k in keys:
         d = diffs.get(k)
         ci = f"{d['difference']:+.4f} ({d['ci_low']:+.4f}, {d['ci_high']:+.4f})" if d else ""
-        t.add_row(k, f"{ours[k]:.4f}", f"{ewp[k]:.4f}", ci)
+        theirs = f"{ewp[k]:.4f}" if ewp.get(k) is not None else "none published"
+        t.add_row(k, f"{ours[k]:.4f}", theirs, ci)
     return t
 
 
@@ -173,13 +174,22 @@ def backtest(
         f"{start}-{end}", tr.metrics, tr.ewp_metrics, tr.differences))
     if len(tr.unscored):
         console.print(f"[yellow]{len(tr.unscored)} EWP rows had no forecast (missing inputs)[/yellow]")
+    if not tr.ewp_metrics:
+        console.print("EWP published no forecasts for these years: scored on every country-year with a known "
+                      "outcome, with nothing to compare against.")
+    if "method" in tr.predictions.columns:
+        fallback = sorted(tr.predictions.loc[tr.predictions["method"] != "stacked", "year"].unique())
+        if fallback:
+            console.print(f"Equal-weight fallback (too little stacking history) in {len(fallback)} year(s): "
+                          f"{fallback[0]}-{fallback[-1]}.")
     if per_year:
         t = Table(title="per year")
         for col in ("year", "rows", "onsets", "auc", "auc_ewp", "top30", "top30_ewp"):
             t.add_column(col, justify="right")
         for r in tr.per_year.itertuples():
-            t.add_row(str(r.year), str(int(r.rows)), str(int(r.onsets)), f"{r.auc:.3f}", f"{r.auc_ewp:.3f}",
-                      f"{r.top30_recall:.2f}", f"{r.top30_recall_ewp:.2f}")
+            auc_e, top_e = getattr(r, "auc_ewp", float("nan")), getattr(r, "top30_recall_ewp", float("nan"))
+            t.add_row(str(r.year), str(int(r.rows)), str(int(r.onsets)), f"{r.auc:.3f}", f"{auc_e:.3f}",
+                      f"{r.top30_recall:.2f}", f"{top_e:.2f}")
         console.print(t)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -202,6 +212,8 @@ def forecast(
     top: int = typer.Option(30, help="Rows to print."),
     track_record: bool = typer.Option(True, help="Score the 1994-2024 backtest for the report's track record."),
     panel: str = typer.Option("ewp", help=PANEL_HELP),
+    data_through: int = typer.Option(None, "--data-through",
+                                     help="Use data up to this year only (e.g. to see what the last year changed)."),
 ) -> None:
     """Forecast the next one and two years as a new run; write CSV, JSON and a self-contained HTML report."""
     from tocsin.models.names import DEFAULT_MODEL
@@ -212,7 +224,7 @@ def forecast(
     with _progress() as prog:
         task = prog.add_task(f"{name}: walk-forward fits", total=None)
         run = make_forecast_run(s, name, track_record=track_record, stage=_stage, panel=panel,
-                                progress=lambda n: prog.advance(task, n))
+                                data_through=data_through, progress=lambda n: prog.advance(task, n))
         prog.update(task, total=prog.tasks[task].completed or 1, completed=prog.tasks[task].completed or 1)
     rec = run.record
     table = run.store.forecast()

@@ -105,6 +105,7 @@ def run_forecast_job(
     stage: Stage | None = None,
     history: tuple[int, int] | None = None,
     panel: str = "ewp",
+    data_through: int | None = None,
 ) -> ForecastJob:
     """Forecast, track record, member history and explanations for every country, saved into `run`
     (or, without a run, into a scratch store under home/results for callers that only want the objects)."""
@@ -116,6 +117,15 @@ def run_forecast_job(
     if run:
         run.record["panel"] = {"kind": panel, "input_vintages": ff.frame.attrs.get("panel_vintages")}
     frame = ff.frame
+    if data_through is not None:
+        # As if the later years' data did not exist yet (e.g. to see what a new year of data changed): every
+        # step already uses only rows whose values were known by its cutoff.
+        frame = frame[frame["year"] <= data_through]
+        if frame.empty:
+            raise TocsinError(f"no data through {data_through}")
+        ff = FeatureFrame(frame, ff.registry, ff.driver_unmatched)
+        if run:
+            run.record["data_through"] = data_through
     ewp = ewp_published(wh)
     if run:
         run.timing("features")

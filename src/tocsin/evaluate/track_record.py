@@ -106,6 +106,12 @@ def score_track_record(
     scored = ours.merge(ewp_rows, on=["ccode", "year"], how="inner")
     scored = add_ranks(scored, "ewp_prob", "ewp_rank")
     unscored = missing_rows(preds, ewp_rows)
+    if scored.empty:
+        # EWP published no forecast for these years (before 1994): score every country-year whose outcome is
+        # known, with nothing to compare against.
+        own = preds.dropna(subset=["onset"]).assign(ewp_name=None, ewp_prob=float("nan"), ewp_rank=float("nan"))
+        return TrackRecord(model, spec, preds, own, score(own), {}, score_by_year(own), {}, unscored.iloc[0:0],
+                           params or {})
     metrics = score(scored)
     ewp_metrics = score(scored, "ewp_prob", "ewp_rank")
     per_year = score_by_year(scored).merge(

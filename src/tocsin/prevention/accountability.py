@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from tocsin.core import countries
 from tocsin.core.errors import CountryNotFoundError, WarehouseError
+from tocsin.core.records import frame_records
 from tocsin.sources import accountability as acc_src
 from tocsin.sources import ewp as ewp_src
 from tocsin.warehouse.store import Warehouse
@@ -449,10 +450,7 @@ class AuditResult:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()}
-                    for r in frame.to_dict("records")]
-
+        records = frame_records
         return {
             "years": self.years, "supplier": self.supplier, "top_n": self.top_n,
             "method": {"arms": "SIPRI trend-indicator values (TIV, millions) of deliveries in the year",

@@ -104,6 +104,7 @@ def make_forecast_run(
     ablation: dict[str, Any] | None = None,
     history: tuple[int, int] | None = None,
     panel: str = "ewp",
+    data_through: int | None = None,
 ) -> Run:
     """Make and publish a forecast run (or, when a run with exactly the same inputs exists and the cache is on,
     publish a new run made of its artifacts)."""
@@ -115,14 +116,14 @@ def make_forecast_run(
     if settings.cache_dir is not None and ablation is None:
         latest_drivers = runs.latest_id("drivers")
         key = run_inputs_key(settings, model, track_record=track_record, history=history, panel=panel,
-                             provenance=prov) + (latest_drivers or "")
+                             provenance=prov) + (latest_drivers or "") + str(data_through)
         key_file = settings.cache_dir / "runs" / f"{key}.json"
         reused = _reuse(runs, key_file, prov, settings)
         if reused is not None:
             say(f"same data, code and options as run {reused.record['reused_from']}: its artifacts are reused")
             return reused
     run = _compute_forecast_run(settings, model, runs, prov, track_record=track_record, progress=progress,
-                                say=say, ablation=ablation, history=history, panel=panel)
+                                say=say, ablation=ablation, history=history, panel=panel, data_through=data_through)
     if key_file is not None:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(json.dumps({"run": run.id}))
@@ -132,7 +133,7 @@ def make_forecast_run(
 def _compute_forecast_run(
     settings: Settings, model: str, runs: RunStore, prov: pd.DataFrame, *, track_record: bool,
     progress: Callable[[int], None] | None, say: Stage, ablation: dict[str, Any] | None,
-    history: tuple[int, int] | None, panel: str,
+    history: tuple[int, int] | None, panel: str, data_through: int | None = None,
 ) -> Run:
     from tocsin.evaluate.pipeline import fit_cache, run_forecast_job
     from tocsin.prevention.rank import snapshot_evidence
@@ -141,7 +142,7 @@ def _compute_forecast_run(
     with runs.create("forecast", model=model, seed=settings.seed, settings=settings_record(settings),
                      sources=sources_record(prov)) as run:
         job = run_forecast_job(settings, model, run=run, track_record=track_record, progress=progress, stage=say,
-                               history=history, panel=panel)
+                               history=history, panel=panel, data_through=data_through)
         say("hotspots for every country with subnational inputs")
         spots = compute_hotspots(settings)
         folder = run.path / HOTSPOTS_DIR
