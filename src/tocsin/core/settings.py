@@ -66,9 +66,5 @@ class Settings(BaseSettings):
         return self.home / "cache" if self.cache else None
 
     @property
-    def results_dir(self) -> Path:
-        return self.home / "results"
-
-    @property
     def monitor_url(self) -> str:
         return self.monitor_db_url or f"sqlite:///{self.home / 'monitor.sqlite'}"

@@ -18,7 +18,6 @@ from tocsin.evaluate.backtest import BacktestSpec, FitContext, fit_year
 from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
 from tocsin.evaluate.explain import OUTCOME, Explanation, explain_rows, explanations_frame
 from tocsin.evaluate.forecast import Forecast, make_forecast
-from tocsin.evaluate.results import ResultsStore
 from tocsin.evaluate.runs import RunWriter
 from tocsin.evaluate.track_record import TrackRecord, run_track_record, score_track_record
 from tocsin.features.build import FeatureFrame, load_features
@@ -99,7 +98,7 @@ def run_forecast_job(
     settings: Settings,
     model: str,
     *,
-    run: RunWriter | None = None,
+    run: RunWriter,
     track_record: bool = True,
     progress: Tick | None = None,
     stage: Stage | None = None,
@@ -107,15 +106,13 @@ def run_forecast_job(
     panel: str = "ewp",
     data_through: int | None = None,
 ) -> ForecastJob:
-    """Forecast, track record, member history and explanations for every country, saved into `run`
-    (or, without a run, into a scratch store under home/results for callers that only want the objects)."""
+    """Forecast, track record, member history and explanations for every country, saved into `run`."""
     say = stage or (lambda _s: None)
     cache = fit_cache(settings)
     wh = Warehouse(settings.warehouse_path)
     say(f"building the model frame ({panel} panel)")
     ff = model_frame(wh, model, cache, panel=panel)
-    if run:
-        run.record["panel"] = {"kind": panel, "input_vintages": ff.frame.attrs.get("panel_vintages")}
+    run.record["panel"] = {"kind": panel, "input_vintages": ff.frame.attrs.get("panel_vintages")}
     frame = ff.frame
     if data_through is not None:
         # As if the later years' data did not exist yet (e.g. to see what a new year of data changed): every
@@ -124,16 +121,13 @@ def run_forecast_job(
         if frame.empty:
             raise TocsinError(f"no data through {data_through}")
         ff = FeatureFrame(frame, ff.registry, ff.driver_unmatched)
-        if run:
-            run.record["data_through"] = data_through
+        run.record["data_through"] = data_through
     ewp = ewp_published(wh)
-    if run:
-        run.timing("features")
+    run.timing("features")
     say(f"walk-forward fits for {model}")
     fc = make_forecast(frame, model, ewp_published=ewp_published_forecast(wh, frame), n_jobs=settings.n_jobs,
                        progress=progress, cache=cache, seed=settings.seed, history=history)
-    if run:
-        run.timing("forecast")
+    run.timing("forecast")
     tr = None
     if track_record:
         say("scoring the track record")
@@ -146,8 +140,7 @@ def run_forecast_job(
         else:
             tr = run_track_record(frame, ewp, model, spec, n_jobs=settings.n_jobs, seed=settings.seed,
                                   progress=progress, cache=cache)
-        if run:
-            run.timing("track_record")
+        run.timing("track_record")
     say("explaining every country's risk")
     weights = fc.weights if model in COMPOSITES else None
     risk = fc.table.set_index("ccode")["risk_2yr"]
@@ -162,9 +155,8 @@ def run_forecast_job(
     key = make_key("explanations", model, fc.base_year, everyone, weights, frame_digest(fc.table),
                    frame_digest(frame), code_fingerprint(ALL_CODE))
     explanations = cache.value(key, explain_all)
-    if run:
-        run.timing("explanations")
-    store = run.store if run else ResultsStore(settings.results_dir)
+    run.timing("explanations")
+    store = run.store
     store.save_forecast(fc)
     if fc.member_history is not None:
         store.save_member_history(model, fc.member_history)
@@ -172,18 +164,18 @@ def run_forecast_job(
         store.save_track_record(tr)
     if explanations:
         store.save_explanations(explanations_frame(explanations))
-    if run:
-        run.record.update({
-            "model": model, "base_year": fc.base_year, "forecast_for": [fc.base_year + 1, fc.base_year + 2],
-            "params": {m: _params(f) for m, f in members.items()},
-            "stacking_weights": fc.weights or None,
-            "spearman_vs_ewp": fc.spearman_vs_ewp, "n_compared_with_ewp": fc.n_compared,
-            "metrics": tr.to_json()["metrics"] if tr else None,
-            "track_spec": f"{tr.spec.start}-{tr.spec.end}" if tr else None,
-            "ewp_published_metrics": tr.to_json()["ewp_published_metrics"] if tr else None,
-            "difference_vs_ewp": tr.differences if tr else None,
-            "cache": {"hits": cache.hits, "misses": cache.misses},
-        })
+    summary = tr.to_json() if tr else {}
+    run.record.update({
+        "model": model, "base_year": fc.base_year, "forecast_for": [fc.base_year + 1, fc.base_year + 2],
+        "params": {m: _params(f) for m, f in members.items()},
+        "stacking_weights": fc.weights or None,
+        "spearman_vs_ewp": fc.spearman_vs_ewp, "n_compared_with_ewp": fc.n_compared,
+        "metrics": summary.get("metrics"),
+        "track_spec": f"{tr.spec.start}-{tr.spec.end}" if tr else None,
+        "ewp_published_metrics": summary.get("ewp_published_metrics"),
+        "difference_vs_ewp": tr.differences if tr else None,
+        "cache": {"hits": cache.hits, "misses": cache.misses},
+    })
     return ForecastJob(fc, tr, explanations, ff)
 
 

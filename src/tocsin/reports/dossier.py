@@ -76,11 +76,6 @@ class DataContext:
             return None
         return self.cached(f"run:{latest}", [], lambda: self.runs.get(latest))
 
-    @property
-    def store(self) -> ResultsStore | None:
-        run = self.run
-        return run.store if run else None
-
     def run_info(self) -> dict[str, Any] | None:
         """What every page and brief states: the run id, its date, model, code and data vintages."""
         run = self.run

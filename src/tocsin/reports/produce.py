@@ -33,7 +33,7 @@ REPORT = "report.html"
 Stage = Callable[[str], None]
 
 
-def compute_hotspots(settings: Settings, stage: Stage | None = None) -> dict[str, Any]:
+def compute_hotspots(settings: Settings) -> dict[str, Any]:
     """Every country with subnational inputs, at its inputs' latest year (cached by the data's sha256s)."""
     from tocsin.evaluate.pipeline import FEATURE_CODE
     from tocsin.geo import hotspots as hs
