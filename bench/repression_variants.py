@@ -1,12 +1,12 @@
 """Score every model variant tried for issue 13 on EWP's 5,032 rows, with country-clustered 95% intervals.
 A figure script, not a test.
 
-Each candidate member's walk-forward forecasts (1980-2024, fitted each year only on what was known the year
-before) are computed once with tocsin.evaluate.ensemble.member_history and cached as parquet; each stack is
-then the ensemble's own nested walk-forward stacker (tocsin.evaluate.ensemble.stack_year: weights for year Y
-fitted only on earlier years' out-of-sample forecasts), the same computation `tocsin backtest` runs for a
-composite. Prints each variant's AUC, top-30 recall, Brier, Brier skill (with its interval), differences from
-EWP's published forecasts and from today's four-member ensemble (clustered 95% intervals).
+Each stack is a `StackedEnsemble` of registered members, fitted on the panel as known at 2023 and read out
+with `past_forecasts` (weights for year Y fitted only on earlier years' out-of-sample forecasts), the same
+computation `tocsin backtest` runs for the ensemble. Member walk-forward fits (1980-2024) are cached by content
+in --cache, so a member shared by several stacks is fitted once. Prints each variant's AUC, top-30 recall,
+Brier, Brier skill (with its interval), differences from EWP's published forecasts and from today's
+four-member ensemble (clustered 95% intervals).
 
 Usage: TOCSIN_HOME=... python bench/repression_variants.py --cache DIR [--n-jobs 2] [--json FILE]
 """
@@ -20,12 +20,14 @@ from pathlib import Path
 import pandas as pd
 
 from tocsin.core.settings import Settings
-from tocsin.evaluate.backtest import BacktestSpec, add_ranks
-from tocsin.evaluate.ensemble import EnsembleHistory, member_history, stack_year
+from tocsin.evaluate.backtest import BacktestSpec, HistoryRunner, add_ranks
+from tocsin.evaluate.cache import FitCache
 from tocsin.evaluate.metrics import bootstrap_difference, bootstrap_intervals
 from tocsin.evaluate.track_record import score_track_record
 from tocsin.features.build import load_features
 from tocsin.features.panel import ewp_published
+from tocsin.models.ensemble import StackedEnsemble
+from tocsin.models.registry import make_model
 from tocsin.warehouse.store import Warehouse
 
 MEMBERS = ("ewp", "dynamic", "lgbm", "rf", "dynamic_rep", "lgbm_rep", "rf_rep", "lgbm_rep_latent")
@@ -39,22 +41,13 @@ STACKS = {
     "nested: the seven old and _rep members": ("ewp", "dynamic", "lgbm", "rf", "dynamic_rep", "lgbm_rep", "rf_rep"),
     "with latent: ewp+dynamic_rep+lgbm_rep_latent+rf_rep": ("ewp", "dynamic_rep", "lgbm_rep_latent", "rf_rep"),
 }
-KEYS = ["ccode", "year", "onset", "onset_2y"]
 SEED = 20240
 
 
-def _histories(cache: Path, members: tuple[str, ...], n_jobs: int) -> dict[str, pd.DataFrame]:
-    cache.mkdir(parents=True, exist_ok=True)
-    panel = None
-    out = {}
-    for m in members:
-        path = cache / f"hist_{m}.parquet"
-        if not path.exists():
-            if panel is None:
-                panel = load_features(Warehouse(Settings().warehouse_path)).frame
-            member_history(panel, (m,), 1980, 2024, n_jobs=n_jobs).wide.to_parquet(path)
-        out[m] = pd.read_parquet(path)
-    return out
+def _stack(panel: pd.DataFrame, members: tuple[str, ...], runner: HistoryRunner) -> StackedEnsemble:
+    known = panel[panel["year"] <= 2023]
+    model = StackedEnsemble(members=tuple((m, make_model(m)) for m in members), runner=runner)
+    return model.fit(known, known["mk_onset_1"])
 
 
 def _score(preds: pd.DataFrame, ewp: pd.DataFrame, name: str) -> tuple[dict, pd.DataFrame]:  # type: ignore[type-arg]
@@ -75,23 +68,26 @@ def main() -> None:
     ap.add_argument("--members", default=",".join(MEMBERS))
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    hist = _histories(args.cache, tuple(args.members.split(",")), args.n_jobs)
+    panel = load_features(Warehouse(Settings().warehouse_path)).frame
+    runner = HistoryRunner(FitCache(args.cache), args.n_jobs)
+    truth = panel[["ccode", "year", "mk_onset"]].rename(columns={"mk_onset": "onset"})
     ewp = ewp_published(Warehouse(Settings().warehouse_path))
     rows, scored = [], {}
-    for m, w in hist.items():
-        p = w[w["year"].between(1994, 2024)].rename(columns={f"p_{m}": "prob"})
-        row, _ = _score(p.dropna(subset=["prob"])[["ccode", "year", "prob", "onset"]], ewp, f"member {m}")
+    chosen = args.members.split(",")
+    members = _stack(panel, tuple(chosen), runner).history_
+    for m in chosen:
+        p = members[members["year"].between(1994, 2024)].rename(columns={f"p_{m}": "prob"})
+        p = p.dropna(subset=["prob"])[["ccode", "year", "prob"]].merge(truth, on=["ccode", "year"], how="left")
+        row, _ = _score(p, ewp, f"member {m}")
         rows.append(row)
-    for name, members in STACKS.items():
-        if not all(m in hist for m in members):
+    for name, stack in STACKS.items():
+        if not all(m in chosen for m in stack):
             continue
-        wide = hist[members[0]][[*KEYS, f"p_{members[0]}"]]
-        for m in members[1:]:
-            wide = wide.merge(hist[m][[*KEYS, f"p_{m}"]], on=KEYS, how="outer")
-        h = EnsembleHistory(members, wide)
-        preds = pd.concat([stack_year(h, y) for y in range(1994, 2025)], ignore_index=True).dropna(subset=["prob"])
+        fitted = _stack(panel, stack, runner)
+        preds = fitted.past_forecasts(1994, 2024).drop(columns="target").merge(truth, on=["ccode", "year"],
+                                                                               how="left")
         row, scored[name] = _score(preds, ewp, name)
-        row["weights"] = {y: h.weights[y] for y in (1994, 2009, 2024)}
+        row["weights"] = {2024: fitted.weights_}
         rows.append(row)
     if TODAY in scored:
         base = scored[TODAY].sort_values(["year", "ccode"])

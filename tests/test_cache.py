@@ -11,14 +11,20 @@ import pandas as pd
 import pytest
 
 from factories import make_panel
-from tocsin.evaluate.backtest import BacktestSpec, FitContext, walk_forward
+from tocsin.evaluate.backtest import BacktestSpec, FitContext, estimator_factory, fit_year, walk_forward
 from tocsin.evaluate.cache import FitCache
-from tocsin.evaluate.ensemble import ensemble_walk_forward
 from tocsin.models.registry import make_model, model_key
 
 FAST = {"ewp": {"cv": 3, "n_alphas": 10}, "dynamic": {"cv": 3, "n_alphas": 10},
         "lgbm": {"n_estimators": 30}, "rf": {"n_estimators": 20}}
 SPEC = BacktestSpec(start=2000, end=2008)
+ENSEMBLE = {"member_params": FAST, "burn_in_start": 1995}
+
+
+def _ens(panel: pd.DataFrame, spec: BacktestSpec, cache: FitCache | None = None, n_jobs: int = 1,
+         **params: object) -> pd.DataFrame:
+    factory = estimator_factory("ensemble", {**ENSEMBLE, **params}, cache=cache, n_jobs=n_jobs)
+    return walk_forward(panel, factory, spec, n_jobs=n_jobs)
 
 
 def _wf(panel: pd.DataFrame, cache: FitCache | None, n_jobs: int = 1) -> pd.DataFrame:
@@ -75,25 +81,26 @@ def test_a_new_year_of_data_fits_only_the_new_forecast_year(tmp_path: Path) -> N
 def test_the_ensemble_is_identical_cached_cold_and_on_two_workers(tmp_path: Path) -> None:
     panel = make_panel(n_countries=25, start=1980, end=2010, seed=5)
     spec = BacktestSpec(start=2004, end=2006)
-    kw = {"burn_in_start": 1995, "member_params": FAST}
-    cold, _ = ensemble_walk_forward(panel, spec, **kw)
-    cached1, _ = ensemble_walk_forward(panel, spec, cache=FitCache(tmp_path), **kw)
+    cold = _ens(panel, spec)
+    cached1 = _ens(panel, spec, FitCache(tmp_path))
     cache = FitCache(tmp_path)
-    cached2, _ = ensemble_walk_forward(panel, spec, cache=cache, n_jobs=2, **kw)
-    assert cache.misses == 0
+    cached2 = _ens(panel, spec, cache, n_jobs=2)
+    assert cache.misses == 0 and cache.hits > 0
     pd.testing.assert_frame_equal(cold, cached1, check_exact=True)
     pd.testing.assert_frame_equal(cold, cached2, check_exact=True)
 
 
 def test_early_years_without_stacking_history_fall_back_to_equal_weights() -> None:
     panel = make_panel(n_countries=25, start=1960, end=2000, seed=5)
-    preds, history = ensemble_walk_forward(panel, BacktestSpec(start=1975, end=1980), burn_in_start=1975,
-                                           member_params=FAST)
+    preds = _ens(panel, BacktestSpec(start=1975, end=1980), burn_in_start=1975)
     assert set(preds["year"]) == set(range(1975, 1981))
     first = preds[preds["year"] == 1975]
     assert (first["method"] == "equal-weight fallback").all()
     assert first["prob"].between(0, 1).all()
-    assert history.weights[1975] == {m: 0.25 for m in ("ewp", "dynamic", "lgbm", "rf")}
+    spec = BacktestSpec(start=1975, end=1975, outcome="mk_onset_1")
+    fitted = fit_year(panel, estimator_factory("ensemble", {**ENSEMBLE, "burn_in_start": 1975}), 1975, spec)
+    assert fitted.weights_ == {m: 0.25 for m in ("ewp", "dynamic", "lgbm", "rf")}  # type: ignore[attr-defined]
+    assert fitted.method_ == "equal-weight fallback"  # type: ignore[attr-defined]
 
 
 def test_forecasts_on_a_dask_localcluster_equal_the_local_ones(tmp_path: Path,
@@ -105,10 +112,9 @@ def test_forecasts_on_a_dask_localcluster_equal_the_local_ones(tmp_path: Path,
                                   dashboard_address=None) as cluster:
         monkeypatch.setenv("TOCSIN_DASK_SCHEDULER", cluster.scheduler_address)
         remote = _wf(panel, None, n_jobs=2)
-        kw = {"burn_in_start": 1995, "member_params": FAST}
-        ens_remote, _ = ensemble_walk_forward(panel, BacktestSpec(start=2004, end=2005), n_jobs=2, **kw)
+        ens_remote = _ens(panel, BacktestSpec(start=2004, end=2005), n_jobs=2)
     monkeypatch.delenv("TOCSIN_DASK_SCHEDULER")
-    ens_local, _ = ensemble_walk_forward(panel, BacktestSpec(start=2004, end=2005), **kw)
+    ens_local = _ens(panel, BacktestSpec(start=2004, end=2005))
     pd.testing.assert_frame_equal(local, remote, check_exact=True)
     pd.testing.assert_frame_equal(ens_local, ens_remote, check_exact=True)
     assert np.isfinite(local["prob"]).all()

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from factories import make_panel
-from tocsin.evaluate.backtest import BacktestSpec
-from tocsin.evaluate.ensemble import ensemble_walk_forward, stacker_bootstrap
+from tocsin.core.errors import ModelError
+from tocsin.evaluate.backtest import BacktestSpec, estimator_factory, walk_forward
+from tocsin.evaluate.ensemble import stacker_bootstrap
+from tocsin.evaluate.forecast import make_forecast
+from tocsin.models.registry import make_model
 from tocsin.models.stacking import NonNegativeStacker
 
 FAST = {"ewp": {"cv": 3, "n_alphas": 10}, "dynamic": {"cv": 3, "n_alphas": 10},
         "lgbm": {"n_estimators": 30}, "rf": {"n_estimators": 20}}
+PARAMS = {"member_params": FAST, "burn_in_start": 1995}
 
 
-def _run(panel: pd.DataFrame, start: int = 2004, end: int = 2005, extra: int = 0):  # type: ignore[no-untyped-def]
-    return ensemble_walk_forward(panel, BacktestSpec(start=start, end=end), burn_in_start=1995,
-                                 member_params=FAST, extra_years=extra)
+def _run(panel: pd.DataFrame, start: int = 2004, end: int = 2005) -> pd.DataFrame:
+    return walk_forward(panel, estimator_factory("ensemble", PARAMS), BacktestSpec(start=start, end=end))
 
 
 def test_stacker_weights_are_non_negative_and_a_useless_member_is_dropped() -> None:
@@ -55,12 +59,12 @@ def test_stacked_probabilities_are_calibrated_on_rows_it_was_not_fitted_on() -> 
 
 def test_ensemble_forecasts_ignore_everything_after_the_forecast_is_made() -> None:
     panel = make_panel(seed=4)
-    before, _ = _run(panel)
+    before = _run(panel)
     tampered = panel.copy()
     later = tampered["year"] >= 2005
     for col in ["discrimpop", "coup.try.5yr", "mk_onset", "mk_onset_1", "mk_onset_2", "mk_onset_1or2"]:
         tampered.loc[later, col] = tampered.loc[later, col].to_numpy()[::-1].copy()
-    after, _ = _run(tampered)
+    after = _run(tampered)
     b = before[before["year"] == 2005].drop(columns=["onset", "rank"]).reset_index(drop=True)
     a = after[after["year"] == 2005].drop(columns=["onset", "rank"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(b, a)
@@ -68,16 +72,37 @@ def test_ensemble_forecasts_ignore_everything_after_the_forecast_is_made() -> No
 
 def test_reruns_of_the_ensemble_give_identical_forecasts() -> None:
     panel = make_panel(seed=5)
-    a, _ = _run(panel, 2004, 2004)
-    b, _ = _run(panel, 2004, 2004)
+    a = _run(panel, 2004, 2004)
+    b = _run(panel, 2004, 2004)
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_next_years_forecast_has_intervals_that_contain_it() -> None:
-    panel = make_panel(seed=6, end=2010)
-    preds, history = _run(panel, 2008, 2010, extra=1)
-    nxt = preds[preds["year"] == 2011]
-    assert len(nxt) == panel["ccode"].nunique()
-    iv = stacker_bootstrap(history, 2011, n_boot=40).merge(nxt, on="ccode")
-    assert (iv["prob_2y_lo"] <= iv["prob_2y"] + 1e-9).all() and (iv["prob_2y"] <= iv["prob_2y_hi"] + 1e-9).all()
+    panel = make_panel(seed=6, end=2010).assign(iso3="XXX", name="somewhere")
+    fc = make_forecast(panel, "ensemble", params=PARAMS, history_start=2008, intervals=False)
+    assert len(fc.table) == panel["ccode"].nunique()
+    assert sorted(fc.history_preds["year"].unique()) == [2008, 2009, 2010]  # type: ignore[index]
+    iv = stacker_bootstrap(fc.models["1yr"], fc.models["2yr"], n_boot=40)  # type: ignore[arg-type]
+    iv = iv.merge(fc.table[["ccode", "risk_2yr"]], on="ccode")
+    assert (iv["prob_2y_lo"] <= iv["risk_2yr"] + 1e-9).all() and (iv["risk_2yr"] <= iv["prob_2y_hi"] + 1e-9).all()
     assert (iv["rank_lo"] <= iv["rank_hi"]).all()
+
+
+def test_the_ensemble_is_an_estimator_whose_forecast_equals_its_own_walk_forward() -> None:
+    """Fitted on the panel as known at 2009, it forecasts 2010 exactly as its walk-forward does for 2010."""
+    panel = make_panel(seed=7, end=2010)
+    known = panel[panel["year"] <= 2009]
+    model = make_model("ensemble", **PARAMS)
+    assert model.fit(known, known["mk_onset_1"]) is model
+    rows = known[known["year"] == 2009]
+    direct = pd.Series(model.predict_proba(rows)[:, 1], index=rows["ccode"].to_numpy()).sort_index()
+    past = _run(panel, 2010, 2010).set_index("ccode")["prob"].sort_index()
+    np.testing.assert_allclose(direct.loc[past.index].to_numpy(), past.to_numpy(), rtol=0, atol=1e-12)
+    assert set(model.weights_) <= {"ewp", "dynamic", "lgbm", "rf"} and model.weights_
+    assert all(w >= 0 for w in model.weights_.values())
+
+
+def test_the_ensemble_refuses_a_target_whose_horizon_it_cannot_know() -> None:
+    panel = make_panel(seed=8, end=2005)
+    with pytest.raises(ModelError, match="named after its outcome"):
+        make_model("ensemble", **PARAMS).fit(panel, panel["mk_onset_1"].to_numpy())

@@ -2,23 +2,37 @@
 
 For forecast year Y the model is fitted only on rows whose outcome was known by the end of year Y-1
 (for an outcome looking h years ahead, rows up to Y-1-h) and predicts from the features of year Y-1.
+
+A model that is fitted on a panel (`fits_panel`, the stacked ensemble) is given every row up to Y-1 and does
+its own nested walk-forward; its past forecasts come from one fit at the end (`past_forecasts`), each made
+only from what was known before its year. Its member fits run through a `HistoryRunner`, which caches them by
+content and runs them on local workers or Dask, like any walk-forward here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from tocsin.core.errors import TocsinError
 from tocsin.evaluate.cache import FitCache, code_fingerprint, make_key, row_hashes
 from tocsin.evaluate.parallel import run_tasks
-from tocsin.models.base import Forecaster
+from tocsin.models.base import OUTCOME_HORIZON, Forecaster, estimator_key, walk_forward_masks
+from tocsin.models.ensemble import Members, member_table
+from tocsin.models.registry import make_model as registered
 
-# How many years ahead each outcome column looks (its value for row t is known at the end of t + h).
-OUTCOME_HORIZON = {"mk_onset": 0, "mk_onset_1": 1, "mk_onset_2": 2, "mk_onset_1or2": 2}
+__all__ = ["OUTCOME_HORIZON", "BacktestSpec", "FitContext", "HistoryRunner", "add_ranks", "estimator_factory",
+           "fit_year", "forecast_many", "forecast_year", "missing_rows", "restrict_to", "walk_forward"]
+
+# A panel-fitted model's forecast of year Y is scored against the target of row Y; it is fitted on the row
+# outcome that holds that target one row earlier.
+_ROW_OUTCOME = {"mk_onset": "mk_onset_1", "mk_onset_1": "mk_onset_2"}
 
 
 @dataclass(frozen=True)
@@ -54,9 +68,11 @@ class FitContext:
 
 def _masks(panel: pd.DataFrame, year: int, spec: BacktestSpec) -> tuple[np.ndarray, np.ndarray]:
     """The rows a forecast for `year` trains on (outcome known by the end of year-1) and scores (year-1's)."""
-    years = panel["year"].to_numpy()
-    train = (years <= spec.train_cutoff(year)) & panel[spec.outcome].notna().to_numpy()
-    return train, years == year - 1
+    return walk_forward_masks(panel, year, spec.outcome)
+
+
+def _fits_panel(model: Forecaster) -> bool:
+    return bool(getattr(model, "fits_panel", False))
 
 
 def _train_rows(panel: pd.DataFrame, year: int, spec: BacktestSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -68,7 +84,14 @@ def fit_year(
     panel: pd.DataFrame, make_model: Callable[[], Forecaster], year: int, spec: BacktestSpec,
     ctx: FitContext | None = None,
 ) -> Forecaster:
-    """The model as fitted to forecast `year` (trained on rows known by the end of year-1), cached by content."""
+    """The model as fitted to forecast `year` (trained on rows known by the end of year-1), cached by content.
+    A panel-fitted model is given the panel as known at the end of year-1 (its member fits are cached)."""
+    proto = make_model()
+    if _fits_panel(proto):
+        known = panel[panel["year"] <= year - 1]
+        if known.empty:
+            raise TocsinError(f"no data before {year}")
+        return proto.fit(known, known[spec.outcome])
     train, _ = _train_rows(panel, year, spec)
     if train.empty:
         raise TocsinError(f"no training rows for a forecast of {year}")
@@ -147,11 +170,22 @@ def walk_forward(
         raise TocsinError(f"unknown outcome {spec.outcome!r}; one of {sorted(OUTCOME_HORIZON)}")
     if spec.start > spec.end:
         raise TocsinError(f"backtest start {spec.start} is after end {spec.end}")
+    if _fits_panel(make_model()):
+        known = panel[panel["year"] <= spec.end - 1]
+        if known.empty:
+            raise TocsinError(f"no data before {spec.end}")
+        fitted = make_model().fit(known, known[_ROW_OUTCOME[spec.target]])
+        preds = fitted.past_forecasts(spec.start, spec.end).drop(columns="target")  # type: ignore[attr-defined]
+        return _with_truth(preds, panel, spec)
     years = list(range(spec.start, spec.end + 1))
     if ctx is not None and ctx.rowhash is None and ctx.model_key is not None:
         ctx = FitContext(ctx.cache, ctx.model_key, row_hashes(panel), ctx.keep_models)
     frames = forecast_many(panel, [(make_model, y, spec, ctx) for y in years], n_jobs=n_jobs, progress=progress)
     preds = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["ccode", "year", "prob"])
+    return _with_truth(preds, panel, spec)
+
+
+def _with_truth(preds: pd.DataFrame, panel: pd.DataFrame, spec: BacktestSpec) -> pd.DataFrame:
     preds = preds.dropna(subset=["prob"]).astype({"ccode": int, "year": int, "prob": float})
     truth = panel[["ccode", "year", spec.target]].rename(columns={spec.target: "onset"})
     preds = preds.merge(truth, on=["ccode", "year"], how="left")
@@ -176,3 +210,40 @@ def missing_rows(preds: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     m = rows[["ccode", "year"]].merge(preds[["ccode", "year"]], how="left", indicator=True)
     return m[m["_merge"] == "left_only"][["ccode", "year"]]
 
+
+
+@dataclass
+class HistoryRunner:
+    """Runs a panel-fitted model's member walk-forward (`tocsin.models.ensemble.Runner`): one pool over every
+    (member, year) pair keeps both cores busy to the end; fits are cached by content, and the members as
+    fitted for the last year are kept in the cache (explanations read them)."""
+
+    cache: FitCache | None = None
+    n_jobs: int = 1
+    progress: Callable[[int], None] | None = None
+
+    def __call__(self, panel: pd.DataFrame, members: Members, start: int, end: int, outcome: str
+                 ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
+        spec = BacktestSpec(start=start, end=end, outcome=outcome)
+        rows = row_hashes(panel) if self.cache is not None and self.cache.enabled else None
+        protos = dict(members)
+        ctxs = {n: FitContext(self.cache, estimator_key(n, m), rows, frozenset({end})) for n, m in members}
+        jobs = [(n, y) for n, _ in members for y in range(start, end + 1)]
+        args: list[Job] = [(partial(clone, protos[n]), y, spec, ctxs[n]) for n, y in jobs]
+        frames = forecast_many(panel, args, n_jobs=self.n_jobs, progress=self.progress)
+        parts: dict[str, list[pd.DataFrame]] = {n: [] for n, _ in members}
+        for (n, _), frame in zip(jobs, frames, strict=True):
+            parts[n].append(frame)
+        fitted = {n: fit_year(panel, partial(clone, protos[n]), end, spec, ctxs[n]) for n, _ in members
+                  if _masks(panel, end, spec)[0].any()}
+        return member_table(parts), fitted
+
+
+def estimator_factory(name: str, params: dict[str, Any] | None = None, *, cache: FitCache | None = None,
+                      n_jobs: int = 1, progress: Callable[[int], None] | None = None) -> Callable[[], Forecaster]:
+    """A picklable zero-argument factory of model `name`; a model with a member walk-forward inside gets a
+    HistoryRunner with this cache and these workers."""
+    p = dict(params or {})
+    if "runner" in registered(name, **p).get_params(deep=False):
+        p["runner"] = HistoryRunner(cache, n_jobs, progress)
+    return partial(registered, name, **p)

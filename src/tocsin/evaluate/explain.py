@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 
 from tocsin.core.errors import ModelError, TocsinError
-from tocsin.evaluate.backtest import OUTCOME_HORIZON
+from tocsin.evaluate.backtest import BacktestSpec, estimator_factory, fit_year
 from tocsin.features.registry import UN_RISK_FACTORS, FeatureRegistry
 from tocsin.models.base import Forecaster
-from tocsin.models.registry import COMPOSITES, make_model
 from tocsin.models.stacking import logit
 
 OUTCOME = "mk_onset_1or2"
@@ -70,12 +69,19 @@ class Explanation:
         return d.reindex(d["change"].abs().sort_values(ascending=False).index).head(n)
 
 
-def fit_members(panel: pd.DataFrame, model: str, year: int) -> dict[str, Forecaster]:
-    """Fit (each member of) `model` as it would have been fitted to forecast from `year`'s features."""
-    cutoff = year - OUTCOME_HORIZON[OUTCOME]
-    train = panel[(panel["year"] <= cutoff) & panel[OUTCOME].notna()]
-    names = COMPOSITES.get(model, (model,))
-    return {m: make_model(m).fit(train, train[OUTCOME].to_numpy()) for m in names}
+def components(name: str, fitted: Forecaster) -> tuple[dict[str, Forecaster], dict[str, float] | None]:
+    """A fitted model's explainable parts and their weights: an ensemble's members and stacking weights, or
+    the model itself (weight None: unweighted)."""
+    members = getattr(fitted, "members_", None)
+    if members is None:
+        return {name: fitted}, None
+    return dict(members), dict(getattr(fitted, "weights_", {}))
+
+
+def fit_members(panel: pd.DataFrame, model: str, year: int) -> tuple[dict[str, Forecaster], dict[str, float] | None]:
+    """`model` as it would have been fitted to forecast from `year`'s features, as components."""
+    spec = BacktestSpec(start=year + 1, end=year + 1, outcome=OUTCOME)
+    return components(model, fit_year(panel, estimator_factory(model), year + 1, spec))
 
 
 def contributions_table(
@@ -149,7 +155,9 @@ def explain_rows(
     members: dict[str, Forecaster] | None = None,
 ) -> list[Explanation]:
     """Explanations for several countries from one set of fitted members (every country of a run)."""
-    members = members if members is not None else fit_members(panel, model, year)
+    if members is None:
+        members, fitted_weights = fit_members(panel, model, year)
+        weights = weights if weights is not None else fitted_weights
     w = weights if weights is not None else {m: 1.0 for m in members}
     cur = panel[(panel["year"] == year) & panel["ccode"].isin(ccodes)].set_index("ccode")
     prev = panel[(panel["year"] == year - 1) & panel["ccode"].isin(ccodes)].set_index("ccode")

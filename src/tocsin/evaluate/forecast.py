@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from scipy.stats import spearmanr
 
-from tocsin.evaluate.backtest import OUTCOME_HORIZON, BacktestSpec, FitContext, fit_year
+from tocsin.evaluate.backtest import (
+    OUTCOME_HORIZON,
+    BacktestSpec,
+    FitContext,
+    add_ranks,
+    estimator_factory,
+    fit_year,
+)
 from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
 from tocsin.models.base import Forecaster
-from tocsin.models.registry import COMPOSITES, check_model_name, make_model, model_key
+from tocsin.models.registry import check_model_name, model_key
+
+HORIZONS = {"1yr": "mk_onset_1", "2yr": "mk_onset_1or2"}
+HISTORY_START = 1994  # EWP's first published forecast: where a model's own past forecasts are kept from
 
 
 @dataclass
@@ -21,19 +32,21 @@ class Forecast:
     table: pd.DataFrame  # ccode, iso3, name, risk_1yr, risk_2yr, rank_1yr, rank_2yr (+ intervals, ewp columns)
     spearman_vs_ewp: float | None
     n_compared: int
-    models: dict[str, Forecaster] = field(default_factory=dict)
-    history_preds: pd.DataFrame | None = None  # composites: the walk-forward forecasts made on the way
-    weights: dict[str, float] = field(default_factory=dict)
-    member_history: pd.DataFrame | None = None  # composites: members' out-of-sample forecasts, wide
+    models: dict[str, Forecaster] = field(default_factory=dict)  # "1yr" / "2yr": the fitted models
+    history_preds: pd.DataFrame | None = None  # models with a walk-forward inside: their past forecasts
+    weights: dict[str, float] = field(default_factory=dict)  # members' weights in the two-year forecast
+    member_history: pd.DataFrame | None = None  # members' out-of-sample forecasts, wide
 
 
 def fit_for(panel: pd.DataFrame, model: str, outcome: str, base_year: int, *, cache: FitCache | None = None,
-            **params: object) -> Forecaster:
-    """Fit on rows whose `outcome` was known by the end of base_year (cached by content when a cache is given)."""
+            n_jobs: int = 1, progress: Callable[[int], None] | None = None, **params: Any) -> Forecaster:
+    """Fit on what was known by the end of base_year (single models' fits cached by content; an ensemble's
+    member fits likewise)."""
     assert OUTCOME_HORIZON[outcome] >= 0
     spec = BacktestSpec(start=base_year + 1, end=base_year + 1, outcome=outcome)
     ctx = FitContext(cache, model_key(model, dict(params)), None) if cache is not None else None
-    return fit_year(panel, lambda: make_model(model, **params), base_year + 1, spec, ctx)
+    factory = estimator_factory(model, params, cache=cache, n_jobs=n_jobs, progress=progress)
+    return fit_year(panel, factory, base_year + 1, spec, ctx)
 
 
 def _rank(table: pd.DataFrame) -> pd.DataFrame:
@@ -63,42 +76,45 @@ def make_forecast(
     intervals: bool = True,
     cache: FitCache | None = None,
     seed: int = 0,
-    history: tuple[int, int] | None = None,
+    params: dict[str, Any] | None = None,
+    history_start: int = HISTORY_START,
 ) -> Forecast:
     """Fit on every known row and forecast from `base_year`'s features (default: the panel's last year).
 
-    Composites also make their walk-forward history (stacked from 1994, members from the 1980 burn-in), which
-    is the track record; `history=(first stacked year, burn-in start)` shortens it (tests on real data)."""
+    A model with a nested walk-forward inside (the ensemble) also gives its past forecasts from
+    `history_start` (its track record, both horizons), its members' history and bootstrap intervals."""
     check_model_name(model)
     year = int(panel["year"].max()) if base_year is None else base_year
-    feats = panel[panel["year"] == year]
+    known = panel[panel["year"] <= year]
+    feats = known[known["year"] == year]
     table = feats[["ccode", "iso3", "name"]].copy().reset_index(drop=True)
-    if model in COMPOSITES:
-        from tocsin.evaluate.ensemble import BURN_IN_START, ensemble_walk_forward, stacker_bootstrap
-
-        first, burn_in = history or (1994, BURN_IN_START)
-        spec = BacktestSpec(start=first, end=year)
-        preds, hist = ensemble_walk_forward(panel[panel["year"] <= year], spec, model, n_jobs=n_jobs,
-                                            progress=progress, extra_years=1, cache=cache, burn_in_start=burn_in)
-        nxt = preds[preds["year"] == year + 1][["ccode", "prob", "prob_2y"]]
-        table = table.merge(nxt.rename(columns={"prob": "risk_1yr", "prob_2y": "risk_2yr"}), on="ccode")
-        if intervals:
-            def boot() -> pd.DataFrame:
-                return stacker_bootstrap(hist, year + 1, seed=seed, n_jobs=n_jobs)
-
-            key = make_key("stacker_bootstrap", frame_digest(hist.wide), year + 1, seed, code_fingerprint(ALL_CODE))
-            iv = cache.frame(key, boot) if cache is not None else boot()
-            table = table.merge(iv, on="ccode", how="left")
-        table = _rank(table)
-        table, rho, n = _compare(table, ewp_published)
-        return Forecast(model, year, table, rho, n, history_preds=preds[preds["year"] <= year],
-                        weights=hist.weights.get(year + 1, {}), member_history=hist.wide)
-    fitted = {
-        "1yr": fit_for(panel, model, "mk_onset_1", year, cache=cache),
-        "2yr": fit_for(panel, model, "mk_onset_1or2", year, cache=cache),
-    }
+    fitted = {key: fit_for(known, model, outcome, year, cache=cache, n_jobs=n_jobs, progress=progress,
+                           **(params or {}))
+              for key, outcome in HORIZONS.items()}
     for key, m in fitted.items():
         table[f"risk_{key}"] = m.predict_proba(feats)[:, 1]
+    one, two = fitted["1yr"], fitted["2yr"]
+    history = member_history = None
+    if hasattr(one, "past_forecasts"):
+        past = one.past_forecasts(history_start, year).drop(columns="target")
+        past2 = two.past_forecasts(history_start, year)[["ccode", "year", "prob"]]  # type: ignore[attr-defined]
+        past = past.merge(past2.rename(columns={"prob": "prob_2y"}), on=["ccode", "year"], how="left")
+        truth = known[["ccode", "year", "mk_onset"]].rename(columns={"mk_onset": "onset"})
+        history = add_ranks(past.merge(truth, on=["ccode", "year"], how="left"))
+        member_history = one.history_.rename(columns={"target": "onset"}).merge(  # type: ignore[attr-defined]
+            two.history_[["ccode", "year", "target"]].rename(columns={"target": "onset_2y"}),  # type: ignore[attr-defined]
+            on=["ccode", "year"], how="left")
+        if intervals:
+            from tocsin.evaluate.ensemble import stacker_bootstrap
+
+            def boot() -> pd.DataFrame:
+                return stacker_bootstrap(one, two, seed=seed, n_jobs=n_jobs)  # type: ignore[arg-type]
+
+            key = make_key("stacker_bootstrap", frame_digest(member_history), year + 1, seed,
+                           code_fingerprint(ALL_CODE))
+            iv = cache.frame(key, boot) if cache is not None else boot()
+            table = table.merge(iv, on="ccode", how="left")
     table = _rank(table)
     table, rho, n = _compare(table, ewp_published)
-    return Forecast(model, year, table, rho, n, models=fitted)
+    return Forecast(model, year, table, rho, n, models=fitted, history_preds=history,
+                    weights=dict(getattr(two, "weights_", {})), member_history=member_history)

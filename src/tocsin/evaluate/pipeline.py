@@ -14,17 +14,17 @@ import pandas as pd
 
 from tocsin.core.errors import TocsinError
 from tocsin.core.settings import Settings
-from tocsin.evaluate.backtest import BacktestSpec, FitContext, fit_year
+from tocsin.evaluate.backtest import BacktestSpec
 from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
-from tocsin.evaluate.explain import OUTCOME, Explanation, explain_rows, explanations_frame
-from tocsin.evaluate.forecast import Forecast, make_forecast
+from tocsin.evaluate.explain import Explanation, components, explain_rows, explanations_frame
+from tocsin.evaluate.forecast import Forecast, fit_for, make_forecast
 from tocsin.evaluate.runs import RunWriter
 from tocsin.evaluate.track_record import TrackRecord, run_track_record, score_track_record
 from tocsin.features.build import FeatureFrame, load_features
 from tocsin.features.drivers import REQUIRED_TABLES
 from tocsin.features.panel import ewp_published, ewp_published_forecast
 from tocsin.models.base import Forecaster
-from tocsin.models.registry import COMPOSITES, make_model, model_key, uses_drivers
+from tocsin.models.registry import uses_drivers
 from tocsin.warehouse.store import Warehouse
 
 Tick = Callable[[int], None]
@@ -84,16 +84,6 @@ class ForecastJob:
     features: FeatureFrame
 
 
-def fitted_members(panel: pd.DataFrame, model: str, year: int, cache: FitCache | None) -> dict[str, Forecaster]:
-    """(Each member of) `model` as fitted to forecast from `year`'s features: the cached fit when there is one."""
-    spec = BacktestSpec(start=year + 1, end=year + 1, outcome=OUTCOME)
-    out = {}
-    for m in COMPOSITES.get(model, (model,)):
-        ctx = FitContext(cache, model_key(m, {}), None) if cache is not None else None
-        out[m] = fit_year(panel, lambda m=m: make_model(m), year + 1, spec, ctx)
-    return out
-
-
 def run_forecast_job(
     settings: Settings,
     model: str,
@@ -125,8 +115,11 @@ def run_forecast_job(
     ewp = ewp_published(wh)
     run.timing("features")
     say(f"walk-forward fits for {model}")
+    # history=(first past forecast kept, members' burn-in start): a shorter span (tests on real data).
     fc = make_forecast(frame, model, ewp_published=ewp_published_forecast(wh, frame), n_jobs=settings.n_jobs,
-                       progress=progress, cache=cache, seed=settings.seed, history=history)
+                       progress=progress, cache=cache, seed=settings.seed,
+                       params={"burn_in_start": history[1]} if history else None,
+                       **({"history_start": history[0]} if history else {}))
     run.timing("forecast")
     tr = None
     if track_record:
@@ -142,9 +135,8 @@ def run_forecast_job(
                                   progress=progress, cache=cache)
         run.timing("track_record")
     say("explaining every country's risk")
-    weights = fc.weights if model in COMPOSITES else None
     risk = fc.table.set_index("ccode")["risk_2yr"]
-    members = fitted_members(frame, model, fc.base_year, cache)  # cached fits: read, not refitted
+    members, weights = components(model, fc.models["2yr"])  # the forecast's own fitted models
     everyone = fc.table["ccode"].astype(int).tolist()
 
     def explain_all() -> list[Explanation]:
@@ -192,15 +184,8 @@ def explain_country(
     cache = fit_cache(settings)
     ff = model_frame(wh, model, cache)
     panel = ff.frame
-    weights = None
-    if model in COMPOSITES:
-        from tocsin.evaluate.ensemble import BURN_IN_START, member_history, stack_year
-
-        history = member_history(panel[panel["year"] <= year], COMPOSITES[model], BURN_IN_START, year + 1,
-                                 n_jobs=settings.n_jobs, cache=cache)
-        stack_year(history, year + 1)
-        weights = history.weights[year + 1]
-    members = fitted_members(panel, model, year, cache)
+    fitted = fit_for(panel, model, "mk_onset_1or2", year, cache=cache, n_jobs=settings.n_jobs)
+    members, weights = components(model, fitted)
     found = explain_rows(panel, ff.registry, model, year, [ccode], weights=weights, members=members)
     if not found:
         raise TocsinError(f"no data for country {ccode} in {year}")

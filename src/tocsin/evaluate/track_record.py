@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import pandas as pd
 
 from tocsin.core.records import frame_records, json_clean
-from tocsin.evaluate.backtest import BacktestSpec, FitContext, add_ranks, missing_rows, restrict_to, walk_forward
+from tocsin.evaluate.backtest import (
+    BacktestSpec,
+    FitContext,
+    add_ranks,
+    estimator_factory,
+    missing_rows,
+    restrict_to,
+    walk_forward,
+)
 from tocsin.evaluate.cache import FitCache
 from tocsin.evaluate.metrics import bootstrap_difference, score, score_by_year
-from tocsin.models.registry import COMPOSITES, check_model_name, make_model, model_key
+from tocsin.models.registry import check_model_name, model_key
 
 
 @dataclass
@@ -75,17 +82,11 @@ def model_forecasts(
     params: dict[str, Any] | None = None,
     cache: FitCache | None = None,
 ) -> pd.DataFrame:
-    """Walk-forward forecasts of any named model, single or composite (fits cached by content when a cache
-    is given)."""
+    """Walk-forward forecasts of any named model (fits cached by content when a cache is given)."""
     check_model_name(model)
-    if model in COMPOSITES:
-        from tocsin.evaluate.ensemble import ensemble_walk_forward
-
-        preds, _ = ensemble_walk_forward(panel, spec, model, n_jobs=n_jobs, progress=progress, cache=cache)
-        return preds
     ctx = FitContext(cache, model_key(model, params), None) if cache is not None else None
-    return walk_forward(panel, partial(make_model, model, **(params or {})), spec, n_jobs=n_jobs,
-                        progress=progress, ctx=ctx)
+    factory = estimator_factory(model, params, cache=cache, n_jobs=n_jobs, progress=progress)
+    return walk_forward(panel, factory, spec, n_jobs=n_jobs, progress=progress, ctx=ctx)
 
 
 def score_track_record(

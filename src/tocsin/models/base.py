@@ -8,6 +8,7 @@ does not impute) get NaN probabilities rather than being dropped, so callers kee
 
 from __future__ import annotations
 
+import json
 from typing import Any, Protocol
 
 import numpy as np
@@ -35,3 +36,24 @@ def proba_columns(p: np.ndarray) -> np.ndarray:
     return np.column_stack([1.0 - p, p])
 
 
+
+
+def estimator_key(name: str, model: Any) -> str:
+    """A stable identity for a named estimator and its hyper-parameters (for caching its fits by content)."""
+    params = sorted((k, v) for k, v in model.get_params(deep=False).items() if not callable(v))
+    return json.dumps([name, params], default=str)
+
+
+# ---- the walk-forward protocol every model is fitted under ---------------------------------------------------
+# How many years ahead each outcome column looks (its value for row t is known at the end of t + h).
+OUTCOME_HORIZON = {"mk_onset": 0, "mk_onset_1": 1, "mk_onset_2": 2, "mk_onset_1or2": 2}
+
+
+def walk_forward_masks(panel: pd.DataFrame, year: int, outcome: str) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a forecast for `year` trains on (their `outcome` known by the end of year-1) and the rows it
+    scores (year-1's features)."""
+    if outcome not in OUTCOME_HORIZON:
+        raise ModelError(f"unknown outcome {outcome!r}; one of {sorted(OUTCOME_HORIZON)}")
+    years = panel["year"].to_numpy()
+    train = (years <= year - 1 - OUTCOME_HORIZON[outcome]) & panel[outcome].notna().to_numpy()
+    return train, years == year - 1

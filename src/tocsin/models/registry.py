@@ -1,22 +1,23 @@
 """The model registry: every model a command can name, built from the estimator modules it imports.
 
 The estimators never import this module (no import circle): they only implement the contract in
-`tocsin.models.base`. Composite models are stacked by `tocsin.evaluate.ensemble`.
+`tocsin.models.base`. A composite model (`names.COMPOSITES`) is a `StackedEnsemble` of registered members,
+built here like any other estimator.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tocsin.core.errors import ModelError
 from tocsin.models import augmented, ewp, trees
-from tocsin.models.base import Forecaster
+from tocsin.models.base import Forecaster, estimator_key
+from tocsin.models.ensemble import StackedEnsemble
 from tocsin.models.names import COMPOSITE_DESCRIPTIONS, COMPOSITES, DEFAULT_MODEL
 
-__all__ = ["COMPOSITES", "COMPOSITE_DESCRIPTIONS", "DEFAULT_MODEL", "MODELS", "ModelInfo", "available",
+__all__ = ["COMPOSITES", "DEFAULT_MODEL", "MODELS", "ModelInfo", "available",
            "check_model_name", "make_model", "model_key", "model_names", "uses_drivers"]
 
 
@@ -29,6 +30,16 @@ class ModelInfo:
 
 def _entry(name: str, description: str, factory: Callable[..., Forecaster]) -> tuple[str, ModelInfo]:
     return name, ModelInfo(name, factory, description)
+
+
+def _composite(name: str) -> Callable[..., Forecaster]:
+    def build(member_params: dict[str, dict[str, Any]] | None = None, **params: Any) -> StackedEnsemble:
+        """`member_params` overrides members' hyper-parameters by member name (tests use small members)."""
+        extra = member_params or {}
+        members = tuple((m, make_model(m, **extra.get(m, {}))) for m in COMPOSITES[name])
+        return StackedEnsemble(members=members, **params)
+
+    return build
 
 
 MODELS: dict[str, ModelInfo] = dict([
@@ -59,15 +70,16 @@ MODELS: dict[str, ModelInfo] = dict([
     _entry("lgbm_rep_latent",
            "lgbm_rep plus Fariss' smoothed latent protection scores (looks ahead a little)",
            trees.lgbm_rep_latent),
+    *(_entry(name, COMPOSITE_DESCRIPTIONS[name], _composite(name)) for name in COMPOSITES),
 ])
 def available() -> list[ModelInfo]:
-    """Single estimators (composites are listed by `model_names`)."""
+    """Every registered model, composites included."""
     return list(MODELS.values())
 
 
 def model_names() -> dict[str, str]:
     """Every model a user can name, with its description."""
-    return {**{m.name: m.description for m in MODELS.values()}, **COMPOSITE_DESCRIPTIONS}
+    return {m.name: m.description for m in MODELS.values()}
 
 
 def check_model_name(name: str) -> str:
@@ -83,15 +95,18 @@ def make_model(name: str, **params: Any) -> Forecaster:
 
 
 def model_key(name: str, params: dict[str, Any] | None = None) -> str:
-    """A stable identity for a model and its hyper-parameters (for caching its fits by content)."""
-    return json.dumps([name, sorted((params or {}).items())], default=str)
+    """A stable identity for a model and all its hyper-parameters (for caching its fits by content); the same
+    key as an ensemble gives the member."""
+    return estimator_key(name, make_model(name, **(params or {})))
 
 
 def uses_drivers(name: str) -> bool:
-    """Whether a model reads the nontraditional driver features (building them takes ~10 s)."""
+    """Whether a model (or any of its members) reads the nontraditional driver features (building them takes
+    ~10 s)."""
     check_model_name(name)
-    for member in COMPOSITES.get(name, (name,)):
-        sets = make_model(member).get_params().get("feature_sets") or ()
+    model = make_model(name)
+    for member in [m for _, m in getattr(model, "members", ())] or [model]:
+        sets = member.get_params().get("feature_sets") or ()
         if any(str(s).startswith("drivers") for s in sets):
             return True
     return False
