@@ -10,28 +10,29 @@ import numpy as np
 import pandas as pd
 
 from tocsin.evaluate.parallel import run_tasks
+from tocsin.models.choice import NestedChoice
 from tocsin.models.ensemble import StackedEnsemble, fit_stacker
 
 
 def _bootstrap_chunk(
-    past: pd.DataFrame, cur: pd.DataFrame, cols: list[str], cutoffs: tuple[int, int], min_onsets: int,
-    picks: list[np.ndarray],
+    past: pd.DataFrame, cur: pd.DataFrame, cols: tuple[list[str], list[str]], cutoffs: tuple[int, int],
+    min_onsets: int, picks: list[np.ndarray],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     groups = {c: g for c, g in past.groupby("ccode")}
     out = []
     for pick in picks:
         sample = pd.concat([groups[c] for c in pick], ignore_index=True)
-        one = fit_stacker(sample[sample["year"] <= cutoffs[0]], cols, "y1", min_onsets)
-        two = fit_stacker(sample[sample["year"] <= cutoffs[1]], cols, "y2", min_onsets)
+        one = fit_stacker(sample[sample["year"] <= cutoffs[0]], cols[0], "y1", min_onsets)
+        two = fit_stacker(sample[sample["year"] <= cutoffs[1]], cols[1], "y2", min_onsets)
         if one is None or two is None:
             continue  # a resample with too few onsets says nothing about calibration
-        out.append((one.predict_proba(cur[cols])[:, 1], two.predict_proba(cur[cols])[:, 1]))
+        out.append((one.predict_proba(cur[cols[0]])[:, 1], two.predict_proba(cur[cols[1]])[:, 1]))
     return out
 
 
 def stacker_bootstrap(
-    one: StackedEnsemble, two: StackedEnsemble, n_boot: int = 200, seed: int = 0, *, n_jobs: int = 1,
-    chunk: int = 25,
+    one: StackedEnsemble | NestedChoice, two: StackedEnsemble | NestedChoice, n_boot: int = 200, seed: int = 0,
+    *, n_jobs: int = 1, chunk: int = 25,
 ) -> pd.DataFrame:
     """Intervals for the forecast of the year after the base year, from the one-year (`one`) and two-year
     (`two`) ensembles fitted on the same panel: refit both stackers on country-clustered resamples.
@@ -41,9 +42,10 @@ def stacker_bootstrap(
     The resamples are drawn up front from `seed`, so the result is the same on any number of workers.
     """
     year = one.base_year_ + 1
-    cols = one.member_cols_
+    cols = (one.member_cols_, two.member_cols_)  # a nested choice may have chosen different stacks
+    extra = [c for c in two.member_cols_ if c not in one.member_cols_]
     w = one.history_.rename(columns={"target": "y1"}).merge(
-        two.history_[["ccode", "year", "target"]].rename(columns={"target": "y2"}), on=["ccode", "year"])
+        two.history_[["ccode", "year", "target", *extra]].rename(columns={"target": "y2"}), on=["ccode", "year"])
     cur = w[w["year"] == year].reset_index(drop=True)
     past = w[w["year"] <= year - 1]
     countries = past["ccode"].unique()

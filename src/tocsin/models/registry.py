@@ -14,8 +14,15 @@ from typing import Any
 from tocsin.core.errors import ModelError
 from tocsin.models import augmented, ewp, trees
 from tocsin.models.base import Forecaster, estimator_key
+from tocsin.models.choice import NestedChoice
 from tocsin.models.ensemble import StackedEnsemble
-from tocsin.models.names import COMPOSITE_DESCRIPTIONS, COMPOSITES, DEFAULT_MODEL
+from tocsin.models.names import (
+    COMPOSITE_DESCRIPTIONS,
+    COMPOSITES,
+    DEFAULT_MODEL,
+    NESTED,
+    NESTED_DESCRIPTIONS,
+)
 
 __all__ = ["COMPOSITES", "DEFAULT_MODEL", "MODELS", "ModelInfo", "available",
            "check_model_name", "make_model", "model_key", "model_names", "uses_drivers"]
@@ -38,6 +45,14 @@ def _composite(name: str) -> Callable[..., Forecaster]:
         extra = member_params or {}
         members = tuple((m, make_model(m, **extra.get(m, {}))) for m in COMPOSITES[name])
         return StackedEnsemble(members=members, **params)
+
+    return build
+
+
+def _nested(name: str) -> Callable[..., Forecaster]:
+    def build(**params: Any) -> NestedChoice:
+        """`params` are passed to every candidate (e.g. member_params, burn_in_start)."""
+        return NestedChoice(candidates=tuple((c, make_model(c, **params)) for c in NESTED[name]))
 
     return build
 
@@ -71,6 +86,7 @@ MODELS: dict[str, ModelInfo] = dict([
            "lgbm_rep plus Fariss' smoothed latent protection scores (looks ahead a little)",
            trees.lgbm_rep_latent),
     *(_entry(name, COMPOSITE_DESCRIPTIONS[name], _composite(name)) for name in COMPOSITES),
+    *(_entry(name, NESTED_DESCRIPTIONS[name], _nested(name)) for name in NESTED),
 ])
 def available() -> list[ModelInfo]:
     """Every registered model, composites included."""
@@ -104,9 +120,14 @@ def uses_drivers(name: str) -> bool:
     """Whether a model (or any of its members) reads the nontraditional driver features (building them takes
     ~10 s)."""
     check_model_name(name)
-    model = make_model(name)
-    for member in [m for _, m in getattr(model, "members", ())] or [model]:
-        sets = member.get_params().get("feature_sets") or ()
+    for leaf in _leaves(make_model(name)):
+        sets = leaf.get_params().get("feature_sets") or ()
         if any(str(s).startswith("drivers") for s in sets):
             return True
     return False
+
+
+def _leaves(model: Forecaster) -> list[Forecaster]:
+    """The single estimators inside a model: an ensemble's members, a nested choice's candidates' members."""
+    parts = [m for _, m in getattr(model, "members", ())] + [m for _, m in getattr(model, "candidates", ())]
+    return [leaf for p in parts for leaf in _leaves(p)] if parts else [model]
