@@ -9,6 +9,7 @@ kind `watch`. `tocsin watch --month`, the dashboard's "this month" views and the
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -170,10 +171,12 @@ def watch_report(w: Watch, month: int, n: int = 10) -> dict[str, Any]:
         rows.append({**r, "country": c.name if c else str(r["ccode"]), "iso3": c.iso3 if c else None,
                      "evidence": evidence(w.panel, int(r["ccode"]), month)})
     now = w.predictions[w.predictions["mi"] == month].sort_values("rank")
-    ranking = [{"ccode": int(r.ccode), "country": (countries.by_gwcode(int(r.ccode)) or r).name
-                if countries.by_gwcode(int(r.ccode)) else str(r.ccode),
-                "rank": int(r.rank), "prob": float(r.prob), "yearly_rank": int(r.yearly_rank),
-                "yearly_prob": float(r.yearly_prob)} for r in now.itertuples()]
+    ranking = []
+    for r in now.itertuples():
+        c = countries.by_gwcode(int(r.ccode))
+        ranking.append({"ccode": int(r.ccode), "country": c.name if c else str(r.ccode), "iso3": c.iso3 if c else None,
+                        "rank": int(r.rank), "prob": float(r.prob), "yearly_rank": int(r.yearly_rank),
+                        "yearly_prob": float(r.yearly_prob)})
     return {"run": w.run.id, "month": month_label(month), "model": MODEL_NAME,
             "yearly_from_run": w.run.record.get("yearly_from_run"),
             "release_lag_months": w.run.record.get("release_lag_months"),
@@ -199,3 +202,39 @@ def country_month(w: Watch, ccode: int, month: int | None = None) -> dict[str, A
             "evidence": evidence(w.panel, ccode, mi),
             "last_12": [{"month": month_label(int(h.mi)), "prob": float(h.prob), "rank": int(h.rank)}
                         for h in hist.itertuples()]}
+
+
+_OPEN: dict[tuple[str, str], Watch] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def latest_watch(settings: Settings, run_id: str | None = None) -> Watch | None:
+    """The latest (or named) watch run for the dashboard, kept open across requests (runs are immutable, so a
+    run's artifacts are read once); None when there is no watch run yet."""
+    runs = RunStore(settings.runs_dir)
+    wanted = run_id or runs.latest_id("watch")
+    if not wanted:
+        return None
+    key = (str(settings.runs_dir), wanted)
+    with _OPEN_LOCK:
+        found = _OPEN.get(key)
+    if found is not None:
+        return found
+    try:
+        w = open_watch(settings, wanted)
+    except TocsinError:
+        return None
+    with _OPEN_LOCK:
+        if len(_OPEN) >= 4:  # a few runs at most (latest and ones asked for by ?run=)
+            _OPEN.pop(next(iter(_OPEN)))
+        _OPEN[key] = w
+    return w
+
+
+def evaluation_summary(w: Watch) -> dict[str, Any]:
+    """The evaluation for the track record page: metrics with intervals, difference, lead times, exclusions."""
+    ev = w.evaluation
+    return {k: ev.get(k) for k in ("months", "country_months", "countries", "onset_months", "onsets_scored",
+                                    "monthly", "yearly_held_fixed", "difference_monthly_minus_yearly",
+                                    "monthly_lead", "yearly_lead", "year_only_onsets", "lead_times",
+                                    "variants_chosen")} | {"run": w.run.id}
