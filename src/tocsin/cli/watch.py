@@ -105,7 +105,8 @@ def build(
 
     s = settings()
     with progress_bar() as prog:
-        task = prog.add_task("monthly walk-forward", total=300)
+        # 2000-01..2024-12, one refit a month (reports.watch.FIRST_FORECAST to the panel's last year).
+        task = prog.add_task("monthly walk-forward", total=25 * 12)
         run = make_watch_run(s, forecast_run=forecast_run, n_boot=n_boot,
                              stage=lambda m: err_console.print(m, highlight=False),
                              progress=lambda n: prog.update(task, completed=n))

@@ -74,7 +74,7 @@ def make_watch_run(settings: Settings, *, forecast_run: str | None = None, stage
                                  last_year=last_year)
         run.timing("panel")
         say(f"monthly walk-forward {month_label(first)}..{month_label(last)}")
-        wf = ew.walk_forward(panel, first, last, progress=progress)
+        wf = ew.walk_forward(panel, first, last, progress=progress)  # progress: months done of last-first+1
         run.timing("walk_forward")
         scored_last = int(panel.loc[panel["onset_12m"].notna(), "mi"].max())
         say(f"scoring {month_label(first)}..{month_label(scored_last)} against the yearly forecast held fixed")
@@ -92,8 +92,12 @@ def make_watch_run(settings: Settings, *, forecast_run: str | None = None, stage
         run.record.update({
             "forecast_months": [month_label(first), month_label(last)],
             "scored_months": evaluation["months"],
-            "metrics": {"monthly": evaluation["monthly"], "yearly_held_fixed": evaluation["yearly_held_fixed"],
-                        "difference": evaluation["difference_monthly_minus_yearly"]},
+            # `runs list`/`runs show` read flat metrics: the monthly model's; the comparison is beside them.
+            "metrics": {m: v["value"] for m, v in evaluation["monthly"].items()},
+            "comparison": {"monthly": evaluation["monthly"], "yearly_held_fixed": evaluation["yearly_held_fixed"],
+                           "difference": evaluation["difference_monthly_minus_yearly"],
+                           "monthly_lead": evaluation.get("monthly_lead"),
+                           "yearly_lead": evaluation.get("yearly_lead")},
             "citation_hint": "tocsin runs show " + run.id,
         })
     return runs.get(run.id)
