@@ -222,7 +222,10 @@ def risers(preds: pd.DataFrame, panel: pd.DataFrame, models: pd.DataFrame, month
     before = preds[preds["mi"] == month - 1].set_index("ccode")
     if now.empty:
         raise TocsinError(f"no monthly forecast for {month_label(month)}")
-    model = models.set_index("mi").loc[month]
+    by_month = models.set_index("mi")
+    if month not in by_month.index:
+        raise TocsinError(f"no monthly model stored for {month_label(month)}")
+    model = by_month.loc[month]
     rows_now = panel[panel["mi"] == month].set_index("ccode")
     rows_before = panel[panel["mi"] == month - 1].set_index("ccode")
     common = now.index.intersection(before.index)
