@@ -200,3 +200,14 @@ def test_watch_command_reads_the_run_and_fits_nothing(tocsin_env: Path, walked, 
     assert rep["run"] == run_id and rep["month"] == "2001-06" and len(rep["risers"]) == 10
     bad = CliRunner().invoke(app, ["watch", "--month", "2031-01", "--no-log-warnings"])
     assert bad.exit_code == 1 and "covers" in bad.output
+
+
+def test_a_long_stretch_without_dated_onsets_says_to_read_ranks_not_levels(tocsin_env: Path, walked) -> None:  # type: ignore[no-untyped-def]
+    from tocsin.core.settings import Settings
+    from tocsin.reports.watch import levels_note, open_watch
+
+    _watch_run(tocsin_env, walked)
+    w = open_watch(Settings())
+    last = int((w.onsets["year"] * 12 + w.onsets["month"].astype(int) - 1).max())
+    assert levels_note(w, last + 12 + 35) is None
+    assert "ranks, not levels" in (levels_note(w, last + 12 + 36) or "")

@@ -72,6 +72,8 @@ def watch(
         line = _evidence_line(r["evidence"])
         if line:
             console.print(f"[bold]{r['country']}[/bold]: {line}", soft_wrap=True, highlight=False)
+    if rep.get("levels_note"):
+        console.print(f"[yellow]{rep['levels_note']}[/yellow]", soft_wrap=True, highlight=False)
     console.print(f"[dim]Signals as released by the end of {rep['month']} (release lags in months: "
                   f"{rep['release_lag_months']}); yearly risk from run {rep['yearly_from_run']}, held fixed "
                   "through its year. UCDP and GDELT monthly counts are THIRD-PARTY aggregates.[/dim]",

@@ -182,9 +182,24 @@ def watch_report(w: Watch, month: int, n: int = 10) -> dict[str, Any]:
                         "rank": int(r.rank), "prob": float(r.prob), "yearly_rank": int(r.yearly_rank),
                         "yearly_prob": float(r.yearly_prob)})
     return {"run": w.run.id, "month": month_label(month), "model": MODEL_NAME,
+            "levels_note": levels_note(w, month),
             "yearly_from_run": w.run.record.get("yearly_from_run"),
             "release_lag_months": w.run.record.get("release_lag_months"),
             "risers": rows, "ranking": ranking}
+
+
+def levels_note(w: Watch, month: int) -> str | None:
+    """A warning when the model's training months held no dated onset for a long time before `month`: its
+    probabilities then drift down, and only its ranks are comparable."""
+    d = w.onsets[w.onsets["dated"]]
+    if d.empty:
+        return None
+    last = int((d["year"] * 12 + d["month"].astype(int) - 1).max())
+    if month - 12 - last < 36:
+        return None
+    return (f"No onset in the events list is dated to the month after {month_label(last)} (later ones give only a "
+            "year), so the model has learnt from years without onsets and its probabilities run low: compare "
+            "ranks, not levels.")
 
 
 def country_month(w: Watch, ccode: int, month: int | None = None) -> dict[str, Any] | None:
@@ -203,7 +218,7 @@ def country_month(w: Watch, ccode: int, month: int | None = None) -> dict[str, A
     return {"month": month_label(mi), "rank": int(r["rank"]), "prob": float(r["prob"]),
             "yearly_rank": int(r["yearly_rank"]), "yearly_prob": float(r["yearly_prob"]),
             "prob_before": float(before["prob"].iloc[0]) if not before.empty else None,
-            "evidence": evidence(w.panel, ccode, mi),
+            "evidence": evidence(w.panel, ccode, mi), "levels_note": levels_note(w, mi),
             "last_12": [{"month": month_label(int(h.mi)), "prob": float(h.prob), "rank": int(h.rank)}
                         for h in hist.itertuples()]}
 
