@@ -92,7 +92,7 @@ def test_the_ensemble_is_identical_cached_cold_and_on_two_workers(tmp_path: Path
 
 def test_early_years_without_stacking_history_fall_back_to_equal_weights() -> None:
     panel = make_panel(n_countries=25, start=1960, end=2000, seed=5)
-    preds = _ens(panel, BacktestSpec(start=1975, end=1980), burn_in_start=1975)
+    preds = _ens(panel, BacktestSpec(start=1975, end=1980))  # starts before the members' burn-in (1995)
     assert set(preds["year"]) == set(range(1975, 1981))
     first = preds[preds["year"] == 1975]
     assert (first["method"] == "equal-weight fallback").all()

@@ -170,8 +170,60 @@ def web_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     rng = np.random.default_rng(7)
     _warehouse(settings.warehouse_path, _panel(rng))
     _run(settings, rng)
+    _watch_run(settings, rng)
     _monitoring(settings)
     return settings
+
+
+def _watch_run(settings: Settings, rng: np.random.Generator) -> str:
+    """A published watch run (what `tocsin watch build` writes) for the four countries, 2023-01..2024-12, with
+    Myanmar's monthly risk rising in 2024-12 after a coup and a rise in civilian deaths."""
+    from tocsin.evaluate.runs import RunStore
+    from tocsin.features.monthly import FEATURES, RELEASE_LAG, month_index
+    from tocsin.reports import watch as rw
+
+    months = range(int(month_index(2023, 1)), int(month_index(2024, 12)) + 1)
+    rows = [(c[0], m) for c in COUNTRIES for m in months]
+    panel = pd.DataFrame(rows, columns=["ccode", "mi"])
+    for f in FEATURES:
+        panel[f] = rng.normal(0, 0.1, len(panel))
+    last = panel["mi"] == months[-1]
+    mmr = (panel["ccode"] == 775) & last
+    panel.loc[mmr, "ucdp_civ_esc"] = 3.0
+    panel.loc[mmr, "coup_successes_6m"] = 1.0
+    panel["ucdp_civ_3m_raw"], panel["ucdp_civ_base12_raw"] = np.where(mmr, 300.0, 5.0), 40.0
+    panel["ucdp_data_through"] = "2024-11"
+    panel["coup_last_date"] = np.where(mmr, "2024-12-01", None)
+    coef = {f: 0.0 for f in FEATURES} | {"yearly_logit": 1.0, "ucdp_civ_esc": 0.8, "coup_successes_6m": 0.5}
+    z = sum(panel[f] * w for f, w in coef.items()) - 4.0
+    preds = panel[["ccode", "mi"]].assign(prob=1 / (1 + np.exp(-z)), yearly_prob=0.02, onset_12m=0.0, excluded="",
+                                          next_onset=np.nan)
+    preds["yearly_prob"] += preds["ccode"].map({775: 0.01, 625: 0.02, 501: 0.0, 220: -0.015})
+    preds["rank"] = preds.groupby("mi")["prob"].rank(ascending=False, method="first")
+    preds["yearly_rank"] = preds.groupby("mi")["yearly_prob"].rank(ascending=False, method="first")
+    models = pd.DataFrame([{"mi": m, "variant": "full:C=0.1", "intercept": -4.0,
+                            **{f"coef:{f}": w for f, w in coef.items()}, **{f"mean:{f}": 0.0 for f in FEATURES},
+                            **{f"scale:{f}": 1.0 for f in FEATURES}} for m in months])
+    metric = {"value": 0.8, "ci_low": 0.7, "ci_high": 0.9}
+    diff = {"difference": 0.01, "ci_low": -0.05, "ci_high": 0.07}
+    evaluation = {"months": ["2023-01", "2023-12"], "country_months": 48, "countries": 4, "onset_months": 3,
+                  "onsets_scored": 1, "monthly": {k: metric for k in ("auc", "top30_recall", "brier")},
+                  "yearly_held_fixed": {k: metric for k in ("auc", "top30_recall", "brier")},
+                  "difference_monthly_minus_yearly": {k: diff for k in ("auc", "top30_recall", "brier")},
+                  "year_only_onsets": {"count": 1, "excluded_country_months": 23, "onsets": ["775 2021 (junta)"]},
+                  "lead_times": [{"ccode": 625, "onset": "2023-06", "monthly_lead_months": 5,
+                                  "yearly_lead_months": 5}],
+                  "monthly_lead": {"onsets": 1, "in_top30_month_before": 1, "median_months_missed_as_0": 5.0},
+                  "yearly_lead": {"onsets": 1, "in_top30_month_before": 1, "median_months_missed_as_0": 5.0}}
+    with RunStore(settings.runs_dir).create("watch", model=rw.MODEL_NAME, yearly_from_run="synthetic",
+                                            release_lag_months=RELEASE_LAG) as run:
+        panel.to_parquet(run.path / rw.PANEL)
+        preds.to_parquet(run.path / rw.PREDICTIONS)
+        models.to_parquet(run.path / rw.MODELS)
+        pd.DataFrame({"ccode": [625], "year": [2023], "month": [6], "dated": [True]}).to_parquet(
+            run.path / rw.ONSETS)
+        (run.path / rw.EVALUATION).write_text(json.dumps(evaluation))
+    return run.id
 
 
 @pytest.fixture(autouse=True)
@@ -212,15 +264,19 @@ def forbid_heavy_work(mp: pytest.MonkeyPatch) -> None:
     """Model fitting, feature building, hotspot computation and index building raise from here on: the
     dashboard, the API and briefs only read runs."""
     from tocsin.evaluate import backtest, explain, pipeline
+    from tocsin.evaluate import watch as ew
     from tocsin.features import build
+    from tocsin.features import monthly as fm
     from tocsin.geo import hotspots as hs
     from tocsin.models import registry
+    from tocsin.models.monthly import MonthlyUpdate
     from tocsin.prevention import accountability, rank
 
     for module, name in ((registry, "make_model"), (explain, "make_model"), (backtest, "fit_year"),
                          (pipeline, "fit_year"), (build, "load_features"), (build, "build_features"),
                          (pipeline, "load_features"), (hs, "hotspots"), (rank, "gather_evidence"),
-                         (accountability.AccountabilityTables, "from_warehouse")):
+                         (accountability.AccountabilityTables, "from_warehouse"), (MonthlyUpdate, "fit"),
+                         (fm, "signal_features"), (fm, "monthly_panel"), (ew, "walk_forward")):
         if hasattr(module, name):
             mp.setattr(module, name, _forbidden)
 

@@ -67,3 +67,23 @@ def test_assets_are_served_locally_and_pages_reference_nothing_external(client: 
 def test_brief_pdf_route_returns_a_pdf(client: Any) -> None:
     r = client.get("/brief/Sudan?pdf=true")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_this_month_page_lists_the_risers_with_their_evidence(client: Any) -> None:
+    r = client.get("/watch?month=2024-12")
+    assert r.status_code == 200
+    page = r.text
+    assert "This month: 2024-12" in page and "Myanmar" in page and "coup attempt 2024-12-01" in page
+    assert page.index("Myanmar") < page.index("Monthly top 30")  # the largest riser, listed first
+    assert client.get("/watch?month=1999-01").status_code == 404
+    assert client.get("/watch?month=<script>").status_code == 422
+
+
+def test_watch_api_and_country_and_track_record_pages_show_the_monthly_watch(client: Any) -> None:
+    rep = client.get("/api/watch", params={"month": "2024-12", "top": 2}).json()
+    assert rep["month"] == "2024-12" and rep["risers"][0]["country"] == "Myanmar"
+    assert rep["risers"][0]["evidence"]["ucdp_civilian_deaths_3m"] == 300
+    assert "This month" in client.get("/country/MMR").text and "12 months after 2024-12" in client.get(
+        "/country/MMR").text
+    track = client.get("/track-record").text
+    assert "Monthly watch against the yearly forecast held fixed" in track and "775 2021 (junta)" in track

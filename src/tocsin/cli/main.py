@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tocsin.cli import data_and_models, hotspots, monitor, prevention, rebuild, runs, web  # noqa: F401
+from tocsin.cli import data_and_models, hotspots, monitor, prevention, rebuild, runs, watch, web  # noqa: F401
 from tocsin.cli.common import app
 
 __all__ = ["app"]

@@ -22,10 +22,14 @@ def _store():  # type: ignore[no-untyped-def]
 
 @runs_app.command("list")
 @friendly
-def runs_list(kind: str = typer.Option(None, help="Only runs of this kind: forecast, backtest or drivers.")) -> None:
+def runs_list(
+    kind: str = typer.Option(None, help="Only runs of this kind: forecast, backtest, drivers or watch."),
+) -> None:
     """Every run, newest first, with its kind, model, data year and headline metrics."""
+    from tocsin.evaluate.runs import RUN_KINDS
+
     store = _store()
-    latest = {store.latest_id(k) for k in ("forecast", "backtest", "drivers")}
+    latest = {store.latest_id(k) for k in RUN_KINDS}
     t = Table(title=f"Runs under {store.root}")
     for col in ("id", "kind", "model", "data", "AUC", "top-30", "secs"):
         t.add_column(col, justify="right" if col in ("AUC", "top-30", "secs") else "left")

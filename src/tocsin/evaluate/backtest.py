@@ -174,7 +174,7 @@ def walk_forward(
         known = panel[panel["year"] <= spec.end - 1]
         if known.empty:
             raise TocsinError(f"no data before {spec.end}")
-        fitted = make_model().fit(known, known[_ROW_OUTCOME[spec.target]])
+        fitted = make_model().fit(known, known[_ROW_OUTCOME[spec.target]], history_from=spec.start)
         preds = fitted.past_forecasts(spec.start, spec.end).drop(columns="target")  # type: ignore[attr-defined]
         return _with_truth(preds, panel, spec)
     years = list(range(spec.start, spec.end + 1))

@@ -32,7 +32,7 @@ from tocsin.core.records import json_clean
 from tocsin.core.settings import Settings
 from tocsin.evaluate.results import ResultsStore
 
-RUN_KINDS = ("forecast", "backtest", "drivers")
+RUN_KINDS = ("forecast", "backtest", "drivers", "watch")
 RECORD = "run.json"
 _ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 _STAGING_PREFIX = ".staging-"

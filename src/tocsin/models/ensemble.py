@@ -123,7 +123,9 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
     def member_cols_(self) -> list[str]:
         return [f"p_{name}" for name, _ in self.members]
 
-    def fit(self, X: pd.DataFrame, y: pd.Series) -> StackedEnsemble:
+    def fit(self, X: pd.DataFrame, y: pd.Series, history_from: int | None = None) -> StackedEnsemble:
+        """`history_from`: also make the members' forecasts from this year when it is before the burn-in (a
+        backtest of early years)."""
         if not self.members:
             raise ModelError("ensemble: no members")
         for col in ("ccode", "year"):
@@ -136,8 +138,8 @@ class StackedEnsemble(ClassifierMixin, BaseEstimator):
         h = OUTCOME_HORIZON[name]
         base = int(X["year"].max())
         runner = self.runner or sequential_history
-        wide, fitted = runner(X, tuple(self.members), min(self.burn_in_start, base + 1), base + 1,
-                              self.member_outcome)
+        first = min(self.burn_in_start, base + 1, history_from if history_from is not None else base + 1)
+        wide, fitted = runner(X, tuple(self.members), first, base + 1, self.member_outcome)
         missing = [n for n, _ in self.members if n not in fitted]
         if missing:
             raise ModelError(f"ensemble: member(s) {missing} could not be fitted for {base + 1}")

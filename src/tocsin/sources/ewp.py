@@ -117,6 +117,14 @@ _MAIN = [
         "Ongoing mass-killing episodes with perpetrators and targets", year_column="Start Year",
     ),
     _ewp(
+        "ewp_events_ended", "1.Buildcountryyears_and_mk_data/EWP mass killing events master list_2025.xlsx",
+        excel_sheet_parser("Ended"),
+        Schema({"Country": "str", "State-Led or Non-State-Led": "str", "Start Date": "any", "Start Year": "int"},
+               min_rows=50),
+        "Ended mass-killing episodes with start and end dates (the monthly watch dates onsets from it)",
+        year_column="Start Year",
+    ),
+    _ewp(
         "ewp_basedata", "1.Buildcountryyears_and_mk_data/basedata2025_4august2025.csv", csv_parser(),
         Schema({**_KEY, "country": "str", "mk_onset": "int", "mk_ongoing_count": "int"}, min_rows=5000),
         "Country-years with mass-killing onsets, endings and ongoing counts",

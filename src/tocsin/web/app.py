@@ -32,6 +32,9 @@ ROUTE_POLICIES: dict[tuple[str, str], str] = {
     ("GET", "/go"): "public",
     ("GET", "/compare"): "public",
     ("GET", "/track-record"): "public",
+    # the monthly watch: derived from public data in a watch run, like the forecast pages (no monitoring data)
+    ("GET", "/watch"): "public",
+    ("GET", "/api/watch"): "public",
     ("GET", "/brief/{country}"): "public",
     ("GET", "/static/vendor/plotly.min.js"): "public",
     ("GET", "/static/{name}"): "public",
@@ -98,9 +101,9 @@ MAX_ECHO = 80  # characters of a rejected value that a 422 repeats
 
 
 def default_routers() -> list[APIRouter]:
-    from tocsin.web.routes import countries, monitor, pages, risk
+    from tocsin.web.routes import countries, monitor, pages, risk, watch
 
-    return [monitor.router, risk.router, countries.router, pages.router]
+    return [monitor.router, risk.router, countries.router, watch.router, pages.router]
 
 
 def route_keys(app: FastAPI) -> set[tuple[str, str]]:

@@ -22,7 +22,8 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, runs_root: Path, ttl_s: float = 30.0, max_entries: int = 4096,
                  max_body: int = 4 * 1024 * 1024, private_prefixes: tuple[str, ...] = ("/monitor",)) -> None:
         self.app = app
-        self.pointer = runs_root / "latest-forecast"
+        # A new forecast or watch run is shown at once: both pointers are part of the key.
+        self.pointers = (runs_root / "latest-forecast", runs_root / "latest-watch")
         self.ttl_s, self.max_entries, self.max_body = ttl_s, max_entries, max_body
         self.private_prefixes = private_prefixes
         self._entries: OrderedDict[tuple[str, str, bytes], tuple[float, list[tuple[bytes, bytes]], bytes]] = (
@@ -31,10 +32,13 @@ class ResponseCache:
         self.hits = self.misses = 0
 
     def _latest(self) -> str:
-        try:
-            return self.pointer.read_text().strip()
-        except OSError:
-            return ""
+        out = []
+        for pointer in self.pointers:
+            try:
+                out.append(pointer.read_text().strip())
+            except OSError:
+                out.append("")
+        return "/".join(out)
 
     def _cacheable(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":

@@ -163,7 +163,16 @@ def country_page(request: Request, ctx: CtxDep, country: str) -> HTMLResponse:
         sources=_split_sources(dossier.sources(ctx, hot.sources)),
         key=c.iso3 or str(c.gwcode),
         slug=slug(c.name),
+        month=_this_month(request, c.gwcode),
     )
+
+
+def _this_month(request: Request, ccode: int) -> dict[str, Any] | None:
+    """The country's "this month" view from the latest watch run (None without one)."""
+    from tocsin.reports.watch import country_month, latest_watch
+
+    w = latest_watch(request.app.state.settings)
+    return country_month(w, ccode) if w is not None else None
 
 
 def _monitoring_sections(request: Request, ctx: DataContext, iso3: str | None) -> tuple[Any, Any]:
@@ -249,7 +258,15 @@ def track_page(request: Request, ctx: CtxDep, year: Annotated[int | None, Query(
         detail=detail,
         line=dossier.track_record_line(ctx),
         per_year_json=json.dumps(per_year),
+        watch=_watch_summary(request),
     )
+
+
+def _watch_summary(request: Request) -> dict[str, Any] | None:
+    from tocsin.reports.watch import evaluation_summary, latest_watch
+
+    w = latest_watch(request.app.state.settings)
+    return evaluation_summary(w) if w is not None else None
 
 
 @router.get("/brief/{country}", response_class=HTMLResponse)

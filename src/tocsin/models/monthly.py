@@ -1,0 +1,80 @@
+"""`MonthlyUpdate`: the monthly watch's model, a logit that updates the yearly risk from recent escalation.
+
+Its inputs are the yearly forecast's log-odds for the month's year (held fixed through the year) and monthly
+signals of escalation (tocsin.features.monthly.FEATURES); it predicts the onset of a state-led mass killing in
+the next 12 months. A ridge (L2) penalty of strength 1/C on standardised inputs keeps the many correlated
+signals from overfitting a few dozen onsets. `inputs="yearly"` uses the yearly log-odds alone (a recalibration
+of the yearly forecast to the 12-month horizon): the walk-forward's nested choice can pick it when the monthly
+signals did not help in the training months.
+
+Rows with a missing input are scored NaN and left out of fitting (the panel builder already flags and zeroes
+months a source did not cover, so in practice only rows without a yearly forecast are).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from tocsin.core.errors import ModelError
+from tocsin.models.base import numeric_matrix, proba_columns
+
+INPUTS = ("full", "yearly")
+
+
+class MonthlyUpdate(BaseEstimator, ClassifierMixin):
+    """Penalised logit on the yearly log-odds plus monthly escalation signals.
+
+    Parameters: `C` (inverse L2 strength), `inputs` ("full" or "yearly"), `features` (the full input list; the
+    first must be the yearly log-odds), `max_iter`."""
+
+    def __init__(self, C: float = 0.1, inputs: str = "full", features: tuple[str, ...] | None = None,
+                 max_iter: int = 500) -> None:
+        self.C = C
+        self.inputs = inputs
+        self.features = features
+        self.max_iter = max_iter
+
+    def _columns(self) -> list[str]:
+        from tocsin.features.monthly import FEATURES
+
+        cols = list(self.features or FEATURES)
+        if self.inputs not in INPUTS:
+            raise ModelError(f"inputs must be one of {INPUTS}, not {self.inputs!r}")
+        return cols[:1] if self.inputs == "yearly" else cols
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray | pd.Series) -> MonthlyUpdate:
+        cols = self._columns()
+        A = numeric_matrix(X, cols)
+        yy = np.asarray(y, dtype=float)
+        ok = ~np.isnan(A).any(axis=1) & ~np.isnan(yy)
+        A, yy = A[ok], yy[ok]
+        if len(np.unique(yy)) < 2:
+            raise ModelError("the training months hold no onset (or nothing but onsets)")
+        self.mean_ = A.mean(axis=0)
+        scale = A.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)  # a constant input (e.g. a flag never set) stays 0
+        lr = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        lr.fit((A - self.mean_) / self.scale_, yy.astype(int))
+        self.features_ = cols
+        self.coef_ = lr.coef_.ravel().copy()
+        self.intercept_ = float(lr.intercept_[0])
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """The log-odds of onset within 12 months (NaN where an input is missing)."""
+        A = numeric_matrix(X, self.features_)
+        return ((A - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        z = self.decision_function(X)
+        return proba_columns(1.0 / (1.0 + np.exp(-z)))
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Each input's term in the log-odds (coefficient x standardised value), one column per input: the
+        difference of two months' terms says what moved a country's risk."""
+        A = numeric_matrix(X, self.features_)
+        return pd.DataFrame((A - self.mean_) / self.scale_ * self.coef_, columns=self.features_, index=X.index)

@@ -1,0 +1,213 @@
+"""The monthly watch: walk-forward without look-ahead, nested choice, evaluation, lead times, risers, warnings
+and the `tocsin watch` command reading a run (synthetic panels made here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tocsin.evaluate import watch as ew
+from tocsin.features import monthly as fm
+from tocsin.models.monthly import MonthlyUpdate
+
+MI = fm.month_index
+FIRST, LAST = MI(1998, 1), MI(2001, 12)
+
+
+def synthetic_panel(seed: int = 0, n: int = 40, escalation: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`n` countries, 1994-2002; onsets at random months, each preceded (when `escalation`) by a rise in
+    civilian deaths in the twelve months before it; the yearly risk is mildly informative."""
+    rng = np.random.default_rng(seed)
+    codes = [int(c) for c in rng.choice(np.arange(2, 990), n, replace=False)]
+    onset_rows = []
+    for c in codes[: n // 2]:
+        onset_rows.append((c, int(rng.integers(1995, 2003)), int(rng.integers(1, 13))))
+    onsets = pd.DataFrame(onset_rows, columns=["ccode", "year", "month"]).assign(
+        start_date="", event="synthetic", dated=True).astype({"month": "Int64"})
+    rows = [(c, y, m) for c in codes for y in range(1994, 2003) for m in range(1, 13)]
+    p = pd.DataFrame(rows, columns=["ccode", "year", "month"])
+    p["mi"] = MI(p["year"], p["month"])
+    hot = {c: 0.02 for c in codes}
+    for c in codes[: n // 2]:
+        hot[c] = 0.04
+    p["yearly_prob"] = p["ccode"].map(hot) * np.exp(rng.normal(0, 0.3, len(p)))
+    p["yearly_logit"] = np.log(p["yearly_prob"] / (1 - p["yearly_prob"]))
+    for f in fm.ESCALATION:
+        p[f] = rng.normal(0, 1, len(p)) if not f.endswith("_missing") else 0.0
+    if escalation:
+        for c, y, m in onset_rows:
+            o = y * 12 + m - 1
+            near = (p["ccode"] == c) & p["mi"].between(o - 12, o - 1)
+            p.loc[near, "ucdp_civ_esc"] += 3.0
+    out = fm.monthly_outcome(p[["ccode", "mi"]], onsets, last_known=MI(2002, 12))
+    return p.merge(out, on=["ccode", "mi"]), onsets
+
+
+@pytest.fixture(scope="module")
+def walked() -> tuple[pd.DataFrame, pd.DataFrame, ew.WalkForward]:
+    panel, onsets = synthetic_panel()
+    return panel, onsets, ew.walk_forward(panel, FIRST, LAST)
+
+
+def test_each_month_is_fitted_only_on_months_whose_outcome_was_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    panel, _ = synthetic_panel(n=20)
+    seen: list[int] = []
+    real_fit = MonthlyUpdate.fit
+
+    def spy(self: MonthlyUpdate, X: pd.DataFrame, y: np.ndarray) -> MonthlyUpdate:
+        seen.append(int(X["mi"].max()))
+        return real_fit(self, X, y)
+
+    monkeypatch.setattr(MonthlyUpdate, "fit", spy)
+    months = []
+    real_choose = ew.choose_variant
+
+    def choose(panel: pd.DataFrame, month: int):  # type: ignore[no-untyped-def]
+        months.append(month)
+        return real_choose(panel, month)
+
+    monkeypatch.setattr(ew, "choose_variant", choose)
+    ew.walk_forward(panel, MI(2000, 1), MI(2000, 3))
+    # Inner fits + 3 monthly fits; the last fit of each month trains on rows up to month - 12.
+    assert seen[-3:] == [MI(1999, 1), MI(1999, 2), MI(1999, 3)]
+    assert max(seen) <= MI(2000, 3) - fm.HORIZON and months == [MI(2000, 1)]
+
+
+def test_a_forecast_and_its_variant_do_not_change_when_later_outcomes_do() -> None:
+    panel, _ = synthetic_panel(n=30)
+    month = MI(2000, 1)
+    later = panel.copy()
+    flip = later["mi"] > month - fm.HORIZON
+    later.loc[flip, "onset_12m"] = 1 - later.loc[flip, "onset_12m"]
+    assert ew.choose_variant(panel, month) == ew.choose_variant(later, month)
+    a = ew.walk_forward(panel, month, month).predictions
+    b = ew.walk_forward(later, month, month).predictions
+    assert np.allclose(a["prob"], b["prob"])
+
+
+def test_evaluation_scores_both_forecasts_on_the_same_months_with_clustered_intervals(walked) -> None:  # type: ignore[no-untyped-def]
+    _panel, onsets, wf = walked
+    ev = ew.evaluate(wf.predictions, onsets, FIRST, LAST, n_boot=100)
+    assert ev["country_months"] == len(ew.scored_rows(wf.predictions, FIRST, LAST)) > 0
+    for side in ("monthly", "yearly_held_fixed"):
+        for m in ("auc", "top30_recall", "brier"):
+            v = ev[side][m]
+            assert v["ci_low"] <= v["value"] <= v["ci_high"]
+    d = ev["difference_monthly_minus_yearly"]["auc"]
+    assert d["clusters"] == wf.predictions["ccode"].nunique()
+    # The synthetic onsets are announced by escalation that only the monthly model sees.
+    assert ev["monthly"]["auc"]["value"] > ev["yearly_held_fixed"]["auc"]["value"] + 0.05
+    assert ev["monthly_lead"]["onsets"] == len(ev["lead_times"]) > 0
+
+
+def test_without_escalation_signals_the_monthly_model_has_nothing_to_add() -> None:
+    panel, onsets = synthetic_panel(escalation=False)
+    wf = ew.walk_forward(panel, FIRST, LAST)
+    ev = ew.evaluate(wf.predictions, onsets, FIRST, LAST, n_boot=50)
+    assert ev["monthly"]["auc"]["value"] < ev["yearly_held_fixed"]["auc"]["value"] + 0.05
+
+
+def test_lead_time_is_the_unbroken_top30_run_before_the_onset() -> None:
+    months = range(MI(2000, 1), MI(2000, 12) + 1)
+    preds = pd.DataFrame([(7, m) for m in months], columns=["ccode", "mi"])
+    # In the top 30 from March (monthly) / never (yearly); out in May, back from June to November.
+    preds["rank"] = [50, 50, 5, 5, 50, 5, 5, 5, 5, 5, 5, 50]
+    preds["yearly_rank"] = 40
+    onsets = pd.DataFrame({"ccode": [7], "year": [2000], "month": [12], "event": ["x"], "dated": [True]})
+    lt = ew.lead_times(preds, onsets, MI(2000, 1), MI(2000, 12)).iloc[0]
+    assert lt["monthly_lead_months"] == 6 and lt["monthly_in_top30"]  # June..November, onset in December
+    assert lt["yearly_lead_months"] == 0 and not lt["yearly_in_top30"]
+
+
+def test_risers_are_ranked_by_their_rise_and_name_the_inputs_behind_it(walked) -> None:  # type: ignore[no-untyped-def]
+    panel, _, wf = walked
+    month = LAST
+    r = ew.risers(wf.predictions, panel, wf.models, month, n=5)
+    assert list(r["rise"]) == sorted(r["rise"], reverse=True)
+    now = wf.predictions[wf.predictions["mi"] == month].set_index("ccode")["prob"]
+    assert r["prob"].iloc[0] == pytest.approx(now.loc[r["ccode"].iloc[0]])
+    assert all(d["label"] for drivers in r["drivers"] for d in drivers)
+
+
+def test_warnings_flag_a_new_top10_entry_and_a_big_rise() -> None:
+    m = MI(2021, 3)
+    preds = pd.DataFrame({"ccode": [1, 2, 3, 1, 2, 3], "mi": [m - 1] * 3 + [m] * 3,
+                          "prob": [0.01, 0.05, 0.010, 0.015, 0.05, 0.035], "rank": [12, 3, 14, 9, 3, 11]})
+    w = ew.warnings_for(preds, m).set_index("ccode")
+    assert set(w.index) == {1, 3}
+    assert "entered the monthly top 10" in w.loc[1, "reason"] and "rose 2.5 points" in w.loc[3, "reason"]
+
+
+def test_logging_the_same_month_twice_adds_one_warning_per_country(tmp_path: Path) -> None:
+    from tocsin.monitor import db
+    from tocsin.prevention.tracker import report
+    from tocsin.prevention.watch_warnings import record_watch_warnings
+
+    eng = db.make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    db.upgrade(eng)
+    factory = db.session_factory(eng)
+    m = MI(2021, 3)
+    preds = pd.DataFrame({"ccode": [775, 530, 775, 530], "mi": [m - 1, m - 1, m, m],
+                          "prob": [0.01, 0.02, 0.04, 0.02], "rank": [12, 5, 4, 5]})
+    with db.transaction(factory) as s:
+        assert record_watch_warnings(s, "run-a", preds, m) == 1
+    with db.transaction(factory) as s:
+        assert record_watch_warnings(s, "run-b", preds.assign(prob=preds["prob"] * 1.01), m) == 0
+    with factory() as s:
+        [row] = report(s, None).rows
+    assert row.country == "Myanmar" and str(row.warned_on) == "2021-03-31" and row.issuer == "Tocsin monthly watch"
+    eng.dispose()
+
+
+def _watch_run(home: Path, walked) -> str:  # type: ignore[no-untyped-def]
+    """A watch run written from the synthetic walk-forward (what `watch build` publishes)."""
+    from tocsin.evaluate.runs import RunStore
+    from tocsin.reports import watch as rw
+
+    panel, onsets, wf = walked
+    runs = RunStore(home / "runs")
+    with runs.create("watch", model=rw.MODEL_NAME, yearly_from_run="synthetic",
+                     release_lag_months=fm.RELEASE_LAG) as run:
+        panel.to_parquet(run.path / rw.PANEL)
+        wf.predictions.to_parquet(run.path / rw.PREDICTIONS)
+        wf.models.to_parquet(run.path / rw.MODELS)
+        onsets.to_parquet(run.path / rw.ONSETS)
+        (run.path / rw.EVALUATION).write_text(json.dumps(ew.evaluate(wf.predictions, onsets, FIRST, LAST,
+                                                                      n_boot=20), default=str))
+    return run.id
+
+
+def test_watch_command_reads_the_run_and_fits_nothing(tocsin_env: Path, walked,  # type: ignore[no-untyped-def]
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from tocsin.cli.main import app
+
+    run_id = _watch_run(tocsin_env, walked)
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise AssertionError("the watch must not fit or build anything")
+
+    monkeypatch.setattr(MonthlyUpdate, "fit", boom)
+    monkeypatch.setattr(fm, "signal_features", boom)
+    out = tocsin_env / "w.json"
+    res = CliRunner().invoke(app, ["watch", "--month", "2001-06", "--json", str(out), "--no-log-warnings"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text())
+    assert rep["run"] == run_id and rep["month"] == "2001-06" and len(rep["risers"]) == 10
+    bad = CliRunner().invoke(app, ["watch", "--month", "2031-01", "--no-log-warnings"])
+    assert bad.exit_code == 1 and "covers" in bad.output
+
+
+def test_a_long_stretch_without_dated_onsets_says_to_read_ranks_not_levels(tocsin_env: Path, walked) -> None:  # type: ignore[no-untyped-def]
+    from tocsin.core.settings import Settings
+    from tocsin.reports.watch import levels_note, open_watch
+
+    _watch_run(tocsin_env, walked)
+    w = open_watch(Settings())
+    last = int((w.onsets["year"] * 12 + w.onsets["month"].astype(int) - 1).max())
+    assert levels_note(w, last + 12 + 35) is None
+    assert "ranks, not levels" in (levels_note(w, last + 12 + 36) or "")
