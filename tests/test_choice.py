@@ -89,3 +89,9 @@ def test_a_choice_needs_candidates() -> None:
     panel = _panel()
     with pytest.raises(ModelError, match="no candidates"):
         NestedChoice().fit(panel, panel["mk_onset_1"])
+
+
+def test_a_nested_choice_reads_the_drivers_its_candidates_members_read() -> None:
+    from tocsin.models.registry import uses_drivers
+
+    assert uses_drivers("ensemble_nested") == uses_drivers("ensemble") is True
