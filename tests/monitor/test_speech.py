@@ -57,6 +57,44 @@ def test_lexicon_matches_multiword_terms_by_language_and_country() -> None:
     assert lex.matches(words, "en", None) == []
 
 
+def test_lexicon_lookup_finds_what_checking_every_ngram_finds() -> None:
+    import random
+
+    rng = random.Random(7)
+    vocab = ["a", "b", "c", "d", "e"]
+    terms = [
+        Term(" ".join(rng.choices(vocab, k=rng.randint(1, 4))), rng.choice(["en", "rw"]), "t", rng.random(), "s",
+             rng.choice([None, "RWA"]))
+        for _ in range(40)
+    ]
+    lex = Lexicon(terms)
+    for _ in range(200):
+        words = rng.choices(vocab, k=rng.randint(0, 12))
+        language, country = rng.choice(["en", "rw", None]), rng.choice(["RWA", None])
+        # Reference: every n-gram up to 4 words against every term, keeping the heaviest term per n-gram.
+        best: dict[str, Term] = {}
+        for t in terms:
+            key = " ".join(tokens(t.term))
+            n = key.count(" ") + 1
+            present = any(" ".join(words[i : i + n]) == key for i in range(len(words) - n + 1))
+            applies = present and (language is None or t.language == language) and t.country in (None, country)
+            if applies and (key not in best or t.weight > best[key].weight):
+                best[key] = t
+        assert sorted(lex.matches(words, language, country), key=id) == sorted(best.values(), key=id)
+
+
+def test_hallmark_prefilter_never_skips_a_text_a_rule_matches() -> None:
+    from tocsin.monitor.speech.hallmarks import _TRIGGER_STEMS, HALLMARKS
+
+    # Each rule's own match (in any letter case) contains one of the stems the prefilter looks for.
+    for text in ("THEY ARE VERMIN", "Those Snakes must be wiped out", "the Fulani are COCKROACHES"):
+        for h in HALLMARKS:
+            m = h.pattern.search(text)
+            if m:
+                assert any(stem in m.group(0).casefold() for stem in _TRIGGER_STEMS), (h.name, text)
+    assert hallmark_hits("THEY ARE VERMIN, EXTERMINATE THEM") != []
+
+
 def test_public_lexicon_parsers_read_their_formats() -> None:
     from tocsin.monitor.speech.lexicons import SOURCES
 
