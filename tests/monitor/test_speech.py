@@ -152,3 +152,11 @@ def test_probabilities_are_calibrated_from_margins_and_follow_the_label(speech_m
         assert np.allclose(proba, lm.calibrated(lm.margins(texts)))
         assert [lm.classes[i] for i in idx] == ["hate", "neutral", "offensive"]
         assert proba[1, lm.classes.index("neutral")] > proba[1, lm.classes.index("hate")]
+
+
+def test_word_spans_point_into_the_original_text_whatever_lowercasing_does() -> None:
+    from tocsin.monitor.speech.text import word_spans
+
+    for text in ("They ARE Vermin!", "İstanbul Rats", "ሰላም ዓለም", "မင်္ဂလာ ပါ"):
+        spans = word_spans(text)
+        assert spans and all(text[a:b].lower() == w for a, b, w in spans), text
