@@ -160,3 +160,11 @@ def test_word_spans_point_into_the_original_text_whatever_lowercasing_does() -> 
     for text in ("They ARE Vermin!", "İstanbul Rats", "ሰላም ዓለም", "မင်္ဂလာ ပါ"):
         spans = word_spans(text)
         assert spans and all(text[a:b].lower() == w for a, b, w in spans), text
+
+
+def test_burmese_syllable_breaking_puts_a_space_before_each_syllable() -> None:
+    from tocsin.monitor.speech.selection import _MY_SYLLABLE, syllables
+
+    for text in ("မင်္ဂလာပါ", "ကျွန်တော် OTS ၁၂၃ abc", "နိုင်ငံ!ရေး"):
+        assert syllables(text) == _MY_SYLLABLE.sub(r" \1", text.lower())  # the sylbreak rule, as a template
+    assert syllables("မင်္ဂလာပါ").split() == ["မင်္ဂ", "လာ", "ပါ"]

@@ -61,7 +61,13 @@ _MY_SYLLABLE = re.compile(
 
 def syllables(text: str) -> str:
     """Burmese text with a space before every syllable (lowercased, as the other analyzers see text)."""
-    return _MY_SYLLABLE.sub(r" \1", text.lower())
+    # A function, not the template r" \1": Python 3.11 expands a template in Python for every match, which
+    # was a third of Burmese scoring time.
+    return _MY_SYLLABLE.sub(_space_before, text.lower())
+
+
+def _space_before(m: re.Match[str]) -> str:
+    return " " + m.group(1)
 
 
 @dataclass
