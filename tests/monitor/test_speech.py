@@ -168,3 +168,14 @@ def test_burmese_syllable_breaking_puts_a_space_before_each_syllable() -> None:
     for text in ("မင်္ဂလာပါ", "ကျွန်တော် OTS ၁၂၃ abc", "နိုင်ငံ!ရေး"):
         assert syllables(text) == _MY_SYLLABLE.sub(r" \1", text.lower())  # the sylbreak rule, as a template
     assert syllables("မင်္ဂလာပါ").split() == ["မင်္ဂ", "လာ", "ပါ"]
+
+
+@pytest.mark.parametrize("language", ["en", "my", "am"])
+def test_word_features_equal_scikit_learns_hashing_vectorizer(language: str) -> None:
+    from tocsin.monitor.speech.selection import Featurizer
+
+    f = Featurizer(language, "char+word")
+    texts = ["They ARE vermin, wipe them out!", "", "one", "ကျွန်တော် OTS မ ကြီး", "ሰላም ዓለም ። እንዴት ነህ", "a b a b"]
+    assert f.word is not None
+    ours, theirs = f.word_counts(texts), f.word.transform(texts)
+    assert ours.shape == theirs.shape and (ours != theirs).nnz == 0 and theirs.nnz > 0

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -110,8 +112,27 @@ class Featurizer:
         clean = [normalise(t, self.language) for t in texts]
         x = self.char_counts(clean)
         if self.word is not None:
-            x = sparse.hstack([x, self.word.transform(clean)], format="csr")
+            x = sparse.hstack([x, self.word_counts(clean)], format="csr")
         return x
+
+    def word_counts(self, clean: list[str]) -> sparse.csr_matrix:
+        """Exactly `self.word.transform(clean)`: the same word 1-2-grams, hashed by the same hasher.
+
+        scikit-learn's analyzer checks its options for every text; this one does the same splitting with
+        one regex call and one join per bigram (a fifth of scoring time was spent there).
+        """
+        word = self.word
+        assert word is not None and word.ngram_range == (1, 2) and word.stop_words is None
+        find = re.compile(word.token_pattern).findall
+        prep = word.preprocessor if word.preprocessor is not None else str.lower
+
+        def grams(text: str) -> list[str]:
+            toks = find(prep(text))
+            return toks + [f"{a} {b}" for a, b in pairwise(toks)]
+
+        return FeatureHasher(
+            n_features=word.n_features, input_type="string", dtype=word.dtype, alternate_sign=word.alternate_sign
+        ).transform(grams(t) for t in clean)
 
     def char_counts(self, clean: list[str]) -> sparse.csr_matrix:
         """Exactly `self.char.transform(clean)`, from a cache of each word's hashed n-grams.
@@ -247,10 +268,8 @@ def choose(
     for features in feature_sets:
         if char_counts is not None and features == "char+word":
             # The character block is the same: add only the word block.
-            word = Featurizer(language, features).word
-            assert word is not None
             clean = [normalise(t, language) for t in texts]
-            counts = sparse.hstack([char_counts, word.transform(clean)], format="csr")
+            counts = sparse.hstack([char_counts, Featurizer(language, features).word_counts(clean)], format="csr")
         else:
             counts = Featurizer(language, features).counts(texts)
         if features == "char":
