@@ -176,6 +176,8 @@ def test_word_features_equal_scikit_learns_hashing_vectorizer(language: str) -> 
 
     f = Featurizer(language, "char+word")
     texts = ["They ARE vermin, wipe them out!", "", "one", "ကျွန်တော် OTS မ ကြီး", "ሰላም ዓለም ። እንዴት ነህ", "a b a b"]
+    texts += ["ကျွန်တော်\tOTS\u3000ကြီးမ ကြီး abc1 ၁၂၃"]
     assert f.word is not None
+    f.word_counts(texts[::-1])  # a warm cache gives the same answer as a cold one
     ours, theirs = f.word_counts(texts), f.word.transform(texts)
     assert ours.shape == theirs.shape and (ours != theirs).nnz == 0 and theirs.nnz > 0

@@ -125,9 +125,28 @@ class Featurizer:
         assert word is not None and word.ngram_range == (1, 2) and word.stop_words is None
         find = re.compile(word.token_pattern).findall
         prep = word.preprocessor if word.preprocessor is not None else str.lower
+        if prep is syllables:
+            # Syllable breaks never cross whitespace (see syllables()), so each whitespace-separated chunk is
+            # broken once and cached: posts repeat words, and breaking was most of Burmese scoring time.
+            cache: dict[str, list[str]] = self.__dict__.setdefault("_syllable_cache", {})
+            if len(cache) > 500_000:  # bounded on endless streams
+                cache.clear()
+
+            def tokens(text: str) -> list[str]:
+                out: list[str] = []
+                for chunk in text.lower().split():
+                    got = cache.get(chunk)
+                    if got is None:
+                        got = cache[chunk] = syllables(chunk).split()
+                    out += got
+                return out
+        else:
+
+            def tokens(text: str) -> list[str]:
+                return find(prep(text))
 
         def grams(text: str) -> list[str]:
-            toks = find(prep(text))
+            toks = tokens(text)
             return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
         return FeatureHasher(
@@ -163,7 +182,7 @@ class Featurizer:
         return out
 
     def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_cache"}  # the cache is not part of a model
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}  # caches are not part of a model
 
 
 @dataclass
