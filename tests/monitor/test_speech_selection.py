@@ -16,7 +16,7 @@ from tocsin.core.settings import Settings
 from tocsin.monitor.speech import card, classifier, corpora
 from tocsin.monitor.speech.corpora import Corpus, EvalSplit, Split
 from tocsin.monitor.speech.scoring import Scorer
-from tocsin.monitor.speech.selection import Variant, choose, fit_linear, macro_f1, nb_ratios, tune_offsets
+from tocsin.monitor.speech.selection import choose, macro_f1, tune_offsets
 from tocsin.monitor.speech.text import identify, normalise
 
 TINY = {
@@ -94,27 +94,9 @@ def test_tuned_thresholds_recover_a_shifted_minority_class() -> None:
 def test_cv_scores_every_variant_and_keeps_the_best() -> None:
     y = np.array([sorted(TINY).index(lab) for lab in TRAIN_Y])
     choice = choose(TRAIN, y, "en", seed=3)
-    # (2 feature sets x SVM + NB-SVM on char+word) x 3 C x (argmax, tuned thresholds)
-    assert len(choice.scores) == 18 and sum(n.startswith("NB-SVM, char+word") for n in choice.scores) == 6
+    assert len(choice.scores) == 12  # 2 feature sets x 3 C x (argmax, tuned thresholds)
     assert choice.cv_macro_f1 == max(choice.scores.values()) == choice.scores[choice.variant.name]
     assert choice.oof_margins.shape == (len(TRAIN), 3) and choice.n_folds == 3
-
-
-def test_nbsvm_weights_score_like_svms_on_ratio_scaled_features() -> None:
-    from scipy import sparse
-    from sklearn.svm import LinearSVC
-
-    rng = np.random.default_rng(4)
-    y = rng.integers(0, 3, 90)
-    # Feature j is present more often in class j % 3: the log-count ratios must favour it for that class.
-    x = sparse.csr_matrix((rng.random((90, 12)) < np.where(np.arange(12) % 3 == y[:, None], 0.7, 0.2)) * 1.0)
-    r = nb_ratios(x, y, 3)
-    assert all(r[c, c] > 0 > r[(c + 1) % 3, c] for c in range(3))
-    coef, intercept = fit_linear(x, y, 3, Variant("char+word", 0.5, model="nbsvm"), seed=0)
-    for c in range(3):  # the folded weights give exactly the margins of an SVM on x scaled by r[c]
-        svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0).fit(x.multiply(r[c]).tocsr(), y == c)
-        expected = svm.decision_function(x.multiply(r[c]).tocsr())
-        assert np.allclose(np.asarray(x @ coef[c]).ravel() + intercept[c], expected, atol=1e-4)
 
 
 def test_held_out_labels_never_change_what_is_chosen(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,13 +34,12 @@ from tocsin.monitor.speech.corpora import CORPORA, LABELS, Corpus, EvalSplit, Sp
 from tocsin.monitor.speech.selection import (
     C_GRID,
     FEATURE_SETS,
-    MODELS,
     N_FOLDS,
     Featurizer,
     Variant,
     calibrated,
     choose,
-    fit_linear,
+    fit_svm,
     platt,
     tune_offsets,
 )
@@ -48,7 +47,7 @@ from tocsin.monitor.speech.text import detect_script, identify, normalise
 
 __all__ = ["detect_script", "normalise"]  # re-exported: older callers import them from here
 
-FORMAT_VERSION = 3  # 3: Variant.model (SVM or NB-SVM)
+FORMAT_VERSION = 2
 
 
 def model_path(settings: Settings) -> Path:
@@ -57,12 +56,12 @@ def model_path(settings: Settings) -> Path:
 
 @dataclass
 class LanguageModel:
-    """A fitted model for one corpus: hashing features, TF-IDF, linear weights, thresholds and calibration."""
+    """A fitted model for one corpus: hashing features, TF-IDF, a linear SVM, thresholds and calibration."""
 
     language: str
     featurizer: Featurizer
     tfidf: TfidfTransformer
-    coef: np.ndarray  # (n_classes, n_features) SVM (or NB-SVM, ratios folded in) weights, also for explanations
+    coef: np.ndarray  # (n_classes, n_features) SVM weights, also used for explanations
     intercept: np.ndarray
     classes: list[str]
     offsets: np.ndarray  # added to the margins before argmax (zeros unless CV chose tuned thresholds)
@@ -152,18 +151,20 @@ def fit_language(
     feature_sets: tuple[str, ...] = FEATURE_SETS,
     c_grid: tuple[float, ...] = C_GRID,
     n_corrections: int = 0,
-    models: tuple[str, ...] = MODELS,
 ) -> LanguageModel:
     """Choose a variant by CV on these (training) texts, then fit it on all of them."""
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise MonitorError(f"training data for {key or language!r} has only the label(s) {classes}: need two")
     y = np.array([classes.index(label) for label in labels])
-    choice = choose(texts, y, language, seed, feature_sets, c_grid, models)
+    choice = choose(texts, y, language, seed, feature_sets, c_grid)
     featurizer = Featurizer(language, choice.variant.features)
     counts = featurizer.counts(texts)
     tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-    coef, intercept = fit_linear(tfidf.transform(counts), y, len(classes), choice.variant, seed)
+    svm = fit_svm(tfidf.transform(counts), y, choice.variant.c, seed)
+    coef, intercept = svm.coef_, svm.intercept_
+    if coef.shape[0] == 1:  # binary: one row, for the second class
+        coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
     if choice.n_folds >= 2:
         oof = choice.oof_margins
     else:  # too few examples to cross-validate: calibrate on training margins (overconfident, but tiny data)

@@ -1,13 +1,8 @@
-"""Choosing features, model, its strength and decision thresholds by cross-validation on the training split only.
+"""Choosing features, model strength and decision thresholds by cross-validation on the training split only.
 
 The held-out (dev / test) splits never reach this module: `choose` sees training texts and labels, and
 returns the variant with the best cross-validated macro-F1, the out-of-fold margins of that variant (used
 to fit thresholds and probability calibration without touching held-out data) and every variant's CV score.
-
-Two linear models compete: a class-balanced LinearSVC on TF-IDF features, and NB-SVM (Wang & Manning 2012):
-one-vs-rest SVMs on the same features scaled by each class's naive-Bayes log-count ratio, a strong baseline
-on small corpora. NB-SVM's scaling folds into its weights, so both give one (n_classes, n_features) weight
-matrix and score (and explain) the same way.
 
 Decision thresholds are per-class offsets added to the SVM margins, tuned for macro-F1. Their CV score is
 cross-fitted (offsets tuned on the other folds' out-of-fold margins, applied to this fold), so the score of
@@ -33,9 +28,6 @@ from tocsin.monitor.speech.text import normalise
 N_FOLDS = 3
 C_GRID = (0.1, 0.3, 1.0)
 FEATURE_SETS = ("char", "char+word")
-MODELS = ("svm", "nbsvm")
-NB_FEATURES = "char+word"  # NB-SVM is tried on word and character n-grams together, as in its paper
-NB_ALPHA = 1.0  # add-one smoothing of the log-count ratios (the paper's choice, not tuned)
 OFFSET_GRID = np.round(np.arange(-1.0, 1.0001, 0.05), 2)
 
 
@@ -44,12 +36,10 @@ class Variant:
     features: str  # "char" (character n-grams) or "char+word" (plus word 1-2-grams)
     c: float  # LinearSVC regularisation strength
     thresholds: bool = False  # per-class offsets tuned for macro-F1 (else argmax of the margins)
-    model: str = "svm"  # "svm" or "nbsvm" (SVMs on features scaled by naive-Bayes log-count ratios)
 
     @property
     def name(self) -> str:
-        model = "NB-SVM, " if self.model == "nbsvm" else ""
-        return f"{model}{self.features}, C={self.c}, {'tuned thresholds' if self.thresholds else 'argmax'}"
+        return f"{self.features}, C={self.c}, {'tuned thresholds' if self.thresholds else 'argmax'}"
 
 
 # Ye Kyaw Thu's sylbreak (github.com/ye-kyaw-thu/sylbreak): a syllable starts at a consonant that is not
@@ -221,39 +211,13 @@ def tune_offsets(margins: np.ndarray, y: np.ndarray, rounds: int = 2) -> np.ndar
     return offsets
 
 
+def _margins(svm: LinearSVC, x: sparse.csr_matrix) -> np.ndarray:
+    m = np.asarray(svm.decision_function(x), dtype=np.float32)
+    return np.column_stack([-m, m]) if m.ndim == 1 else m
+
+
 def fit_svm(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int) -> LinearSVC:
     return LinearSVC(C=c, class_weight="balanced", random_state=seed).fit(x, y)
-
-
-def nb_ratios(x: sparse.csr_matrix, y: np.ndarray, k: int, alpha: float = NB_ALPHA) -> np.ndarray:
-    """(k, n_features) log-count ratios of feature presence, each class against the rest (smoothed by alpha)."""
-    present = x.copy()
-    present.data = np.ones_like(present.data)
-    out = np.zeros((k, x.shape[1]), dtype=np.float32)
-    total = np.asarray(present.sum(axis=0)).ravel()
-    for c in range(k):
-        p = alpha + np.asarray(present[y == c].sum(axis=0)).ravel()
-        q = alpha + total - (p - alpha)
-        out[c] = np.log((p / p.sum()) / (q / q.sum()))
-    return out
-
-
-def fit_linear(
-    x: sparse.csr_matrix, y: np.ndarray, k: int, variant: Variant, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(coef (k, n_features), intercept (k,)) of the variant's model: margins are x @ coef.T + intercept."""
-    if variant.model == "nbsvm":
-        r = nb_ratios(x, y, k)
-        coef, intercept = np.zeros((k, x.shape[1]), dtype=np.float32), np.zeros(k, dtype=np.float32)
-        for c in range(k):
-            svm = fit_svm(x.multiply(r[c]).tocsr(), (y == c).astype(int), variant.c, seed)
-            coef[c], intercept[c] = svm.coef_[0] * r[c], svm.intercept_[0]  # scaling folded into the weights
-        return coef, intercept
-    svm = fit_svm(x, y, variant.c, seed)
-    coef, intercept = svm.coef_, svm.intercept_
-    if coef.shape[0] == 1:  # binary: one row, for the second class
-        coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
-    return coef.astype(np.float32), intercept.astype(np.float32)
 
 
 def _n_folds(y: np.ndarray) -> int:
@@ -267,11 +231,9 @@ def choose(
     seed: int,
     feature_sets: tuple[str, ...] = FEATURE_SETS,
     c_grid: tuple[float, ...] = C_GRID,
-    models: tuple[str, ...] = MODELS,
 ) -> Choice:
-    """Cross-validate every (features, model, C) with argmax and with tuned thresholds; keep the best macro-F1.
+    """Cross-validate every (features, C) with argmax and with tuned thresholds; keep the best by macro-F1.
 
-    NB-SVM is tried on NB_FEATURES only.
     Ties go to the earlier (simpler) variant. With fewer than two examples of some class there is nothing to
     cross-validate: the middle of the grid is used and its CV score is NaN.
     """
@@ -293,26 +255,19 @@ def choose(
             counts = Featurizer(language, features).counts(texts)
         if features == "char":
             char_counts = counts
-        # TF-IDF is fitted on each training fold only; each fold's matrices serve every model and C.
-        fold_x = []
-        for train_idx, test_idx in folds:
-            tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[train_idx])
-            fold_x.append((tfidf.transform(counts[train_idx]), tfidf.transform(counts[test_idx])))
-        for model in models:
-            if model != "svm" and features != NB_FEATURES:
-                continue
-            for c in c_grid:
-                plain = Variant(features, c, model=model)
-                oof = np.zeros((len(y), k), dtype=np.float32)
-                for (train_idx, test_idx), (x_train, x_test) in zip(folds, fold_x, strict=True):
-                    coef, intercept = fit_linear(x_train, y[train_idx], k, plain, seed)
-                    oof[test_idx] = np.asarray(x_test @ coef.T + intercept, dtype=np.float32)
-                scores[plain.name] = macro_f1(y, oof.argmax(axis=1), k)
-                tuned = Variant(features, c, thresholds=True, model=model)
-                scores[tuned.name] = _cross_fitted_threshold_f1(oof, y, folds, k)
-                for v in (plain, tuned):
-                    if best is None or scores[v.name] > best.cv_macro_f1 + 1e-9:
-                        best = Choice(v, scores[v.name], oof, {}, n_folds)
+        for c in c_grid:
+            oof = np.zeros((len(y), k), dtype=np.float32)
+            for train_idx, test_idx in folds:
+                tfidf = TfidfTransformer(sublinear_tf=True).fit(counts[train_idx])
+                svm = fit_svm(tfidf.transform(counts[train_idx]), y[train_idx], c, seed)
+                oof[test_idx] = _margins(svm, tfidf.transform(counts[test_idx]))
+            plain = Variant(features, c)
+            scores[plain.name] = macro_f1(y, oof.argmax(axis=1), k)
+            tuned = Variant(features, c, thresholds=True)
+            scores[tuned.name] = _cross_fitted_threshold_f1(oof, y, folds, k)
+            for v in (plain, tuned):
+                if best is None or scores[v.name] > best.cv_macro_f1 + 1e-9:
+                    best = Choice(v, scores[v.name], oof, {}, n_folds)
     assert best is not None
     best.scores = scores
     return best
