@@ -18,8 +18,8 @@ from tocsin.web.app import create_monitor_app
 
 # Calls that would take away the tokens this test uses (each is tested in test_hardening.py).
 DESTRUCTIVE = "^/monitor/(users/[^/]+/deactivate|tokens/[^/]+/revoke|token)$"
-# The HTML incident view (the speech engineer's page; its errors are JSON while the spec says text/html).
-HTML = "^/monitor/incidents/[^/]+/view$"
+# The HTML pages: incident view and model card (the speech engineer's; errors are JSON, the spec says text/html).
+HTML = "^/monitor/(incidents/[^/]+/view|model/view)$"
 
 
 @pytest.fixture(scope="module")

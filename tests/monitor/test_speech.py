@@ -57,6 +57,44 @@ def test_lexicon_matches_multiword_terms_by_language_and_country() -> None:
     assert lex.matches(words, "en", None) == []
 
 
+def test_lexicon_lookup_finds_what_checking_every_ngram_finds() -> None:
+    import random
+
+    rng = random.Random(7)
+    vocab = ["a", "b", "c", "d", "e"]
+    terms = [
+        Term(" ".join(rng.choices(vocab, k=rng.randint(1, 4))), rng.choice(["en", "rw"]), "t", rng.random(), "s",
+             rng.choice([None, "RWA"]))
+        for _ in range(40)
+    ]
+    lex = Lexicon(terms)
+    for _ in range(200):
+        words = rng.choices(vocab, k=rng.randint(0, 12))
+        language, country = rng.choice(["en", "rw", None]), rng.choice(["RWA", None])
+        # Reference: every n-gram up to 4 words against every term, keeping the heaviest term per n-gram.
+        best: dict[str, Term] = {}
+        for t in terms:
+            key = " ".join(tokens(t.term))
+            n = key.count(" ") + 1
+            present = any(" ".join(words[i : i + n]) == key for i in range(len(words) - n + 1))
+            applies = present and (language is None or t.language == language) and t.country in (None, country)
+            if applies and (key not in best or t.weight > best[key].weight):
+                best[key] = t
+        assert sorted(lex.matches(words, language, country), key=id) == sorted(best.values(), key=id)
+
+
+def test_hallmark_prefilter_never_skips_a_text_a_rule_matches() -> None:
+    from tocsin.monitor.speech.hallmarks import _TRIGGER_STEMS, HALLMARKS
+
+    # Each rule's own match (in any letter case) contains one of the stems the prefilter looks for.
+    for text in ("THEY ARE VERMIN", "Those Snakes must be wiped out", "the Fulani are COCKROACHES"):
+        for h in HALLMARKS:
+            m = h.pattern.search(text)
+            if m:
+                assert any(stem in m.group(0).casefold() for stem in _TRIGGER_STEMS), (h.name, text)
+    assert hallmark_hits("THEY ARE VERMIN, EXTERMINATE THEM") != []
+
+
 def test_public_lexicon_parsers_read_their_formats() -> None:
     from tocsin.monitor.speech.lexicons import SOURCES
 
@@ -114,3 +152,32 @@ def test_probabilities_are_calibrated_from_margins_and_follow_the_label(speech_m
         assert np.allclose(proba, lm.calibrated(lm.margins(texts)))
         assert [lm.classes[i] for i in idx] == ["hate", "neutral", "offensive"]
         assert proba[1, lm.classes.index("neutral")] > proba[1, lm.classes.index("hate")]
+
+
+def test_word_spans_point_into_the_original_text_whatever_lowercasing_does() -> None:
+    from tocsin.monitor.speech.text import word_spans
+
+    for text in ("They ARE Vermin!", "İstanbul Rats", "ሰላም ዓለም", "မင်္ဂလာ ပါ"):
+        spans = word_spans(text)
+        assert spans and all(text[a:b].lower() == w for a, b, w in spans), text
+
+
+def test_burmese_syllable_breaking_puts_a_space_before_each_syllable() -> None:
+    from tocsin.monitor.speech.selection import _MY_SYLLABLE, syllables
+
+    for text in ("မင်္ဂလာပါ", "ကျွန်တော် OTS ၁၂၃ abc", "နိုင်ငံ!ရေး"):
+        assert syllables(text) == _MY_SYLLABLE.sub(r" \1", text.lower())  # the sylbreak rule, as a template
+    assert syllables("မင်္ဂလာပါ").split() == ["မင်္ဂ", "လာ", "ပါ"]
+
+
+@pytest.mark.parametrize("language", ["en", "my", "am"])
+def test_word_features_equal_scikit_learns_hashing_vectorizer(language: str) -> None:
+    from tocsin.monitor.speech.selection import Featurizer
+
+    f = Featurizer(language, "char+word")
+    texts = ["They ARE vermin, wipe them out!", "", "one", "ကျွန်တော် OTS မ ကြီး", "ሰላም ዓለም ። እንዴት ነህ", "a b a b"]
+    texts += ["ကျွန်တော်\tOTS\u3000ကြီးမ ကြီး abc1 ၁၂၃"]
+    assert f.word is not None
+    f.word_counts(texts[::-1])  # a warm cache gives the same answer as a cold one
+    ours, theirs = f.word_counts(texts), f.word.transform(texts)
+    assert ours.shape == theirs.shape and (ours != theirs).nnz == 0 and theirs.nnz > 0

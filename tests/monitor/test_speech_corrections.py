@@ -123,3 +123,30 @@ def test_model_card_route_needs_a_user(client: TestClient) -> None:
     assert client.get("/monitor/model").status_code == 401
     card = client.get("/monitor/model", headers=_token(client, "mona"))
     assert card.status_code == 200 and card.json()["models"][0]["key"] == "en"
+
+
+def test_model_card_page_is_for_signed_in_roles_and_escapes_the_card(
+    engine: Engine, users: dict[str, User], tmp_path: Path, speech_model: SpeechModel
+) -> None:
+    import dataclasses
+
+    from tocsin.monitor.speech.classifier import Metric
+
+    evil = "<script>alert(3)</script>"
+    metric = Metric("en", 0.5, 12, "published test split", {"hate": 0.25, "neutral": 0.75}, evil, "MIT", "cite")
+    model = dataclasses.replace(
+        speech_model,
+        sources=[{"key": "en", "language": "en", "name": evil, "url": "", "licence": "MIT", "citation": "c"}],
+        metrics=[metric],
+    )
+    settings = Settings(home=tmp_path / "home", monitor_db_url=engine.url.render_as_string(hide_password=False))
+    classifier.save(model, classifier.model_path(settings))
+    client = TestClient(create_app(settings))
+    assert client.get("/monitor/model/view").status_code == 401
+    for who in ("mona", "ana", "adam"):  # every role that gets scores
+        page = client.get("/monitor/model/view", headers=_token(client, who))
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert evil not in page.text and "&lt;script&gt;alert(3)&lt;/script&gt;" in page.text
+        assert "published test split</td><td>0.500</td>" in page.text and "hate 0.250, neutral 0.750" in page.text
+        cv = model.languages["en"].cv_macro_f1
+        assert ("–" if cv != cv else f"{cv:.3f}") in page.text

@@ -83,6 +83,7 @@ ROUTE_POLICIES: dict[tuple[str, str], str] = {
     # speech (its engineer's routes): label corrections, model card, incident view with highlighted reasons
     ("POST", "/monitor/incidents/{incident_id}/label"): "token:verify",
     ("GET", "/monitor/model"): "token:score",
+    ("GET", "/monitor/model/view"): "token:score",
     ("GET", "/monitor/incidents/{incident_id}/view"): "token",
 }
 

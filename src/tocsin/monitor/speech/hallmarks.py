@@ -117,19 +117,22 @@ class RuleHit:
     end: int = 0
 
 
-# Every rule needs one of these word stems; one cheap search lets most texts skip all the rules.
-_TRIGGER = re.compile(
-    r"cockroach|vermin|rat|snake|insect|parasit|lice|locust|animal|beast|dog|pig|monkey|ape|germ|virus|"
-    r"disease|cancer|plague|infect|tumo|weed|filth|human|extermin|eradic|cleans|wipe|rid\b|infest|stamp|"
-    r"kill|attack|slaughter|destroy|rape|massacre|defend|protect|pollut|contamin|dilut|poison|defil|corrupt|"
-    r"purity|blood|women|girl|wives|daughter|breed|traitor|collaborat|fifth|sell|enemy|join|support|stand|"
-    r"fight|real|true",
-    re.IGNORECASE,
+# Every rule needs one of these word stems; one cheap check lets most texts skip all the rules. Plain
+# substring tests on the case-folded text (a superset of what any rule can match): a regex alternation of
+# sixty stems cost a quarter of English scoring time.
+_TRIGGER_STEMS = (
+    "cockroach", "vermin", "rat", "snake", "insect", "parasit", "lice", "locust", "animal", "beast", "dog", "pig",
+    "monkey", "ape", "germ", "virus", "disease", "cancer", "plague", "infect", "tumo", "weed", "filth", "human",
+    "extermin", "eradic", "cleans", "wipe", "rid", "infest", "stamp", "kill", "attack", "slaughter", "destroy",
+    "rape", "massacre", "defend", "protect", "pollut", "contamin", "dilut", "poison", "defil", "corrupt", "purity",
+    "blood", "women", "girl", "wives", "daughter", "breed", "traitor", "collaborat", "fifth", "sell", "enemy",
+    "join", "support", "stand", "fight", "real", "true",
 )
 
 
 def hallmark_hits(text: str) -> list[RuleHit]:
-    if _TRIGGER.search(text) is None:
+    low = text.casefold()  # as IGNORECASE folds case
+    if not any(stem in low for stem in _TRIGGER_STEMS):
         return []
     hits = []
     for h in HALLMARKS:

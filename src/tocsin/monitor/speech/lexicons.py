@@ -184,27 +184,51 @@ class Lexicon:
     def __init__(self, terms: Iterable[Term]) -> None:
         self.index: dict[str, list[Term]] = {}
         self.max_n = 1
+        # Every proper prefix of a multi-word key ("cut", "cut the", ...): a lookup extends a word into a
+        # longer n-gram only when some term starts that way, so most words cost one dictionary lookup.
+        self.prefixes: set[str] = set()
         for t in terms:
             key = " ".join(tokens(t.term))
             if not key:
                 continue
             self.index.setdefault(key, []).append(t)
-            self.max_n = max(self.max_n, min(4, key.count(" ") + 1))
+            parts = key.split(" ")[:4]
+            self.max_n = max(self.max_n, len(parts))
+            self.prefixes.update(" ".join(parts[:n]) for n in range(1, len(parts)))
+        self._by_language: dict[str, dict[str, list[Term]]] = {}
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.index.values())
 
+    def _index_for(self, language: str | None) -> dict[str, list[Term]]:
+        """The index restricted to one language's terms (built once per language)."""
+        if language is None:
+            return self.index
+        idx = self._by_language.get(language)
+        if idx is None:
+            idx = {k: kept for k, ts in self.index.items() if (kept := [t for t in ts if t.language == language])}
+            self._by_language[language] = idx
+        return idx
+
     def matches(self, words: list[str], language: str | None, country: str | None) -> list[Term]:
+        idx, prefixes, max_n = self._index_for(language), self.prefixes, self.max_n
+        hits: list[tuple[int, int, str]] = []  # (n, position, key): shorter n-grams first, then by position
+        for i, word in enumerate(words):
+            key = word
+            for n in range(1, max_n + 1):
+                if n > 1:
+                    if i + n > len(words):
+                        break
+                    key = f"{key} {words[i + n - 1]}"
+                if key in idx:
+                    hits.append((n, i, key))
+                if key not in prefixes:
+                    break
         found: dict[str, Term] = {}
-        idx = self.index
-        for n in range(1, self.max_n + 1):
-            for i in range(len(words) - n + 1):
-                key = words[i] if n == 1 else " ".join(words[i : i + n])
-                for t in idx.get(key, ()):
-                    if language is not None and t.language != language:
-                        continue
-                    if t.country is not None and t.country != country:
-                        continue
-                    if key not in found or t.weight > found[key].weight:
-                        found[key] = t
+        for _, _, key in sorted(hits):
+            for t in idx[key]:
+                if t.country is not None and t.country != country:
+                    continue
+                if key not in found or t.weight > found[key].weight:
+                    found[key] = t
         return list(found.values())

@@ -57,6 +57,9 @@ def normalise(text: str, language: str) -> str:
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, lowercased word) for every word, offsets into the original text."""
+    low = text.lower()
+    if len(low) == len(text):  # almost always: lowercase once, offsets unchanged (scoring spends time here)
+        return [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(low)]
     return [(m.start(), m.end(), m.group(0).lower()) for m in WORD.finditer(text)]
 
 

@@ -557,12 +557,28 @@ def correct_label(incident_id: IdPath, body: CorrectionIn, session: SessionDep, 
 @router.get("/model")
 def model_card(request: Request, user: UserDep) -> dict[str, Any]:
     """The speech model card (per-model F1 on each split, CV choice, training data, corrections used)."""
+    auth.require(user, "score")  # every role may see how the scores it gets were made
+    return _card(request)
+
+
+def _card(request: Request) -> dict[str, Any]:
     from tocsin.monitor.speech import card, classifier
 
-    auth.require(user, "score")  # every role may see how the scores it gets were made
     path = classifier.model_path(request.app.state.settings)
     data = card.read(path) if path.is_file() else None
     return data if data is not None else card.card(classifier.load_cached(path))
+
+
+@router.get("/model/view", response_class=HTMLResponse)
+def model_card_view(request: Request, user: UserDep) -> HTMLResponse:
+    """The model card as a page (every value escaped); who may see it: the same roles as GET /monitor/model."""
+    from tocsin.reports.templating import folder_environment
+
+    # Explicit: every role that gets scores may see how they were made; anonymous visitors may not, since
+    # the card counts analysts' corrections, which come from the monitoring database.
+    auth.require(user, "score")
+    env = folder_environment(TEMPLATES, {"f3": lambda v: "–" if v is None else f"{float(v):.3f}"})
+    return HTMLResponse(env.get_template("monitor_model.html.j2").render(card=_card(request)))
 
 
 @router.get("/incidents/{incident_id}/view", response_class=HTMLResponse)
