@@ -26,7 +26,7 @@ class Scripted(ClassifierMixin, BaseEstimator):
         self.good_from = good_from
         self.runner = runner
 
-    def fit(self, X: pd.DataFrame, y: pd.Series) -> Scripted:
+    def fit(self, X: pd.DataFrame, y: pd.Series, history_from: int | None = None) -> Scripted:
         self.base_year_ = int(X["year"].max())
         self.horizon_ = 1
         truth = X.assign(year=X["year"] + 1, target=y.to_numpy())[["ccode", "year", "target"]]

@@ -9,12 +9,13 @@ from sklearn.base import clone
 from factories import make_panel
 from tocsin.core.errors import ModelError
 from tocsin.models.base import estimator_key
+from tocsin.models.names import COMPOSITES, NESTED
 from tocsin.models.registry import available, make_model
 
-FAST = {"ewp": {"cv": 3, "n_alphas": 15},
-        "ensemble": {"burn_in_start": 1992, "member_params": {
-            "ewp": {"cv": 3, "n_alphas": 10}, "dynamic": {"cv": 3, "n_alphas": 10}, "lgbm": {"n_estimators": 20},
-            "rf": {"n_estimators": 10}}}}
+_SMALL = {"burn_in_start": 1992, "member_params": {
+    m: {"cv": 3, "n_alphas": 10} for m in ("ewp", "dynamic", "dynamic_rep")} | {
+    m: {"n_estimators": 20} for m in ("lgbm", "lgbm_rep")} | {m: {"n_estimators": 10} for m in ("rf", "rf_rep")}}
+FAST = {"ewp": {"cv": 3, "n_alphas": 15}, **{name: _SMALL for name in (*COMPOSITES, *NESTED)}}
 
 
 @pytest.mark.parametrize("name", [m.name for m in available()])
