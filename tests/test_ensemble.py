@@ -106,3 +106,21 @@ def test_the_ensemble_refuses_a_target_whose_horizon_it_cannot_know() -> None:
     panel = make_panel(seed=8, end=2005)
     with pytest.raises(ModelError, match="named after its outcome"):
         make_model("ensemble", **PARAMS).fit(panel, panel["mk_onset_1"].to_numpy())
+
+
+def test_one_forecast_fits_the_members_once_for_both_horizons_even_without_a_cache(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import tocsin.evaluate.backtest as backtest
+
+    calls: list[int] = []
+    real = backtest.forecast_many
+
+    def counting(panel: pd.DataFrame, jobs: list, **kw: object) -> list[pd.DataFrame]:  # type: ignore[type-arg]
+        calls.append(len(jobs))
+        return real(panel, jobs, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backtest, "forecast_many", counting)
+    panel = make_panel(seed=9, end=2008).assign(iso3="XXX", name="somewhere")
+    fc = make_forecast(panel, "ensemble", params=PARAMS, history_start=2006, intervals=False)
+    assert calls == [4 * (2009 - 1995 + 1)]  # every (member, year) once: 1995-2009
+    assert fc.table["risk_1yr"].notna().all() and fc.table["risk_2yr"].notna().all()

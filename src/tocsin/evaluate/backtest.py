@@ -12,7 +12,7 @@ content and runs them on local workers or Dask, like any walk-forward here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -216,16 +216,24 @@ def missing_rows(preds: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 class HistoryRunner:
     """Runs a panel-fitted model's member walk-forward (`tocsin.models.ensemble.Runner`): one pool over every
     (member, year) pair keeps both cores busy to the end; fits are cached by content, and the members as
-    fitted for the last year are kept in the cache (explanations read them)."""
+    fitted for the last year are kept in the cache (explanations read them). The last history is also kept in
+    memory, so the one-year and two-year fits of one forecast share it even with the cache disabled."""
 
     cache: FitCache | None = None
     n_jobs: int = 1
     progress: Callable[[int], None] | None = None
+    _last: dict[str, tuple[pd.DataFrame, dict[str, Forecaster]]] = field(default_factory=dict, repr=False,
+                                                                          compare=False)
 
     def __call__(self, panel: pd.DataFrame, members: Members, start: int, end: int, outcome: str
                  ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
+        rows = row_hashes(panel)
+        memo = make_key("member-history", [estimator_key(n, m) for n, m in members], start, end, outcome,
+                        arrays=[rows])
+        if memo in self._last:
+            wide, fitted = self._last[memo]
+            return wide.copy(), dict(fitted)
         spec = BacktestSpec(start=start, end=end, outcome=outcome)
-        rows = row_hashes(panel) if self.cache is not None and self.cache.enabled else None
         protos = dict(members)
         ctxs = {n: FitContext(self.cache, estimator_key(n, m), rows, frozenset({end})) for n, m in members}
         jobs = [(n, y) for n, _ in members for y in range(start, end + 1)]
@@ -236,14 +244,19 @@ class HistoryRunner:
             parts[n].append(frame)
         fitted = {n: fit_year(panel, partial(clone, protos[n]), end, spec, ctxs[n]) for n, _ in members
                   if _masks(panel, end, spec)[0].any()}
-        return member_table(parts), fitted
+        wide = member_table(parts)
+        if len(self._last) >= 4:  # a few histories: a nested choice's candidates each have one
+            self._last.pop(next(iter(self._last)))
+        self._last[memo] = (wide, fitted)
+        return wide.copy(), dict(fitted)
 
 
 def estimator_factory(name: str, params: dict[str, Any] | None = None, *, cache: FitCache | None = None,
-                      n_jobs: int = 1, progress: Callable[[int], None] | None = None) -> Callable[[], Forecaster]:
-    """A picklable zero-argument factory of model `name`; a model with a member walk-forward inside gets a
-    HistoryRunner with this cache and these workers."""
+                      n_jobs: int = 1, progress: Callable[[int], None] | None = None,
+                      runner: HistoryRunner | None = None) -> Callable[[], Forecaster]:
+    """A picklable zero-argument factory of model `name`; a model with a member walk-forward inside gets
+    `runner`, or a HistoryRunner with this cache and these workers."""
     p = dict(params or {})
     if "runner" in registered(name, **p).get_params(deep=False):
-        p["runner"] = HistoryRunner(cache, n_jobs, progress)
+        p["runner"] = runner or HistoryRunner(cache, n_jobs, progress)
     return partial(registered, name, **p)

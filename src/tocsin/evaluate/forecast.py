@@ -13,6 +13,7 @@ from tocsin.evaluate.backtest import (
     OUTCOME_HORIZON,
     BacktestSpec,
     FitContext,
+    HistoryRunner,
     add_ranks,
     estimator_factory,
     fit_year,
@@ -39,13 +40,14 @@ class Forecast:
 
 
 def fit_for(panel: pd.DataFrame, model: str, outcome: str, base_year: int, *, cache: FitCache | None = None,
-            n_jobs: int = 1, progress: Callable[[int], None] | None = None, **params: Any) -> Forecaster:
+            n_jobs: int = 1, progress: Callable[[int], None] | None = None, runner: HistoryRunner | None = None,
+            **params: Any) -> Forecaster:
     """Fit on what was known by the end of base_year (single models' fits cached by content; an ensemble's
     member fits likewise)."""
     assert OUTCOME_HORIZON[outcome] >= 0
     spec = BacktestSpec(start=base_year + 1, end=base_year + 1, outcome=outcome)
     ctx = FitContext(cache, model_key(model, dict(params)), None) if cache is not None else None
-    factory = estimator_factory(model, params, cache=cache, n_jobs=n_jobs, progress=progress)
+    factory = estimator_factory(model, params, cache=cache, n_jobs=n_jobs, progress=progress, runner=runner)
     return fit_year(panel, factory, base_year + 1, spec, ctx)
 
 
@@ -88,8 +90,8 @@ def make_forecast(
     known = panel[panel["year"] <= year]
     feats = known[known["year"] == year]
     table = feats[["ccode", "iso3", "name"]].copy().reset_index(drop=True)
-    fitted = {key: fit_for(known, model, outcome, year, cache=cache, n_jobs=n_jobs, progress=progress,
-                           **(params or {}))
+    runner = HistoryRunner(cache, n_jobs, progress)  # one member history serves both horizons
+    fitted = {key: fit_for(known, model, outcome, year, cache=cache, runner=runner, **(params or {}))
               for key, outcome in HORIZONS.items()}
     for key, m in fitted.items():
         table[f"risk_{key}"] = m.predict_proba(feats)[:, 1]
