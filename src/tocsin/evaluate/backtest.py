@@ -242,8 +242,9 @@ class HistoryRunner:
         parts: dict[str, list[pd.DataFrame]] = {n: [] for n, _ in members}
         for (n, _), frame in zip(jobs, frames, strict=True):
             parts[n].append(frame)
-        fitted = {n: fit_year(panel, partial(clone, protos[n]), end, spec, ctxs[n]) for n, _ in members
-                  if _masks(panel, end, spec)[0].any()}
+        trainable = _masks(panel, end, spec)[0].any()
+        fitted = {n: fit_year(panel, partial(clone, protos[n]), end, spec, ctxs[n]) for n, _ in members} \
+            if trainable else {}
         wide = member_table(parts)
         if len(self._last) >= 4:  # a few histories: a nested choice's candidates each have one
             self._last.pop(next(iter(self._last)))

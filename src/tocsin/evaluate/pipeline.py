@@ -17,7 +17,7 @@ from tocsin.core.settings import Settings
 from tocsin.evaluate.backtest import BacktestSpec
 from tocsin.evaluate.cache import ALL_CODE, FitCache, code_fingerprint, frame_digest, make_key
 from tocsin.evaluate.explain import Explanation, components, explain_rows, explanations_frame
-from tocsin.evaluate.forecast import Forecast, fit_for, make_forecast
+from tocsin.evaluate.forecast import HISTORY_START, Forecast, fit_for, make_forecast
 from tocsin.evaluate.runs import RunWriter
 from tocsin.evaluate.track_record import TrackRecord, run_track_record, score_track_record
 from tocsin.features.build import FeatureFrame, load_features
@@ -119,7 +119,7 @@ def run_forecast_job(
     fc = make_forecast(frame, model, ewp_published=ewp_published_forecast(wh, frame), n_jobs=settings.n_jobs,
                        progress=progress, cache=cache, seed=settings.seed,
                        params={"burn_in_start": history[1]} if history else None,
-                       **({"history_start": history[0]} if history else {}))
+                       history_start=history[0] if history else HISTORY_START)
     run.timing("forecast")
     tr = None
     if track_record:
