@@ -82,6 +82,69 @@ def test_growing_season_is_the_wettest_months_of_the_past() -> None:
     assert out.loc[(3, 2000), "gs_precip_anom"] < -3
 
 
+def _season_one_year_at_a_time(wide: pd.DataFrame, spei: pd.DataFrame | None) -> pd.DataFrame:
+    """The growing-season definition written plainly, one country-year at a time (the reference)."""
+    spei_wide = clim._complete_months(spei) if spei is not None else None
+    rows = []
+    for code, grp in wide.groupby(level="ccode", sort=False):
+        years = grp.index.get_level_values("year").to_numpy()
+        vals = grp.to_numpy(dtype=float)
+        sp = spei_wide.xs(code, level="ccode").reindex(years).to_numpy(dtype=float) if spei_wide is not None \
+            else None
+        for i, year in enumerate(years):
+            past = vals[max(0, i - 30):i]
+            complete = past[~np.isnan(past).any(axis=1)]
+            if len(complete) < 20 or np.isnan(vals[i]).any():
+                rows.append((code, year, *[np.nan] * 4))
+                continue
+            season = np.argsort(-complete.mean(axis=0), kind="stable")[:4]
+            hist = complete[:, season].sum(axis=1)
+            sd = hist.std(ddof=1)
+            anom = (vals[i, season].sum() - hist.mean()) / sd if sd > 0 else np.nan
+            month_sd = complete[:, season].std(axis=0, ddof=1)
+            z = (vals[i, season] - complete[:, season].mean(axis=0)) / np.where(month_sd > 0, month_sd, np.nan)
+            g = g_dry = np.nan
+            if sp is not None and not np.isnan(sp[i, season]).any():
+                g, g_dry = sp[i, season].mean(), float((sp[i, season] <= -1).sum())
+            rows.append((code, year, anom, float((z <= -1).sum()), g, g_dry))
+    cols = ["gs_precip_anom", "gs_dry_months", "gs_spei", "gs_spei_dry_months"]
+    return pd.DataFrame(rows, columns=["ccode", "year", *cols]).set_index(["ccode", "year"])
+
+
+def test_growing_season_all_years_at_once_equals_the_year_by_year_definition() -> None:
+    rng = np.random.default_rng(5)
+    rain, spei = [], []
+    for code, first in ((3, 1901), (7, 1950), (9, 1930)):
+        for y in range(first, 2011):
+            for m in range(1, 13):
+                # Early years repeat one climatology (as CRU's infilled records do): near-constant seasons,
+                # where the order of summation decides the last bit.
+                v = 50.0 + 40.0 * np.sin(m) if (code == 3 and y < 1935) else rng.gamma(2.0, 30.0)
+                if rng.random() < 0.01:
+                    v = np.nan  # an incomplete year
+                rain.append((code, y, m, v))
+                spei.append((code, y, m, rng.normal()))
+    rain_f = pd.DataFrame(rain, columns=["ccode", "year", "month", "value"]).dropna()
+    spei_f = pd.DataFrame(spei, columns=["ccode", "year", "month", "value"])
+    got = clim.growing_season(rain_f, spei_f, "gs")
+    want = _season_one_year_at_a_time(clim._year_grid(clim._complete_months(rain_f)), spei_f)
+    assert got.notna().to_numpy().sum() > 300
+    pd.testing.assert_frame_equal(got, want.loc[got.index], check_exact=True)
+
+
+def test_past_median_imputation_is_each_countrys_own_earlier_median() -> None:
+    rng = np.random.default_rng(2)
+    f = pd.DataFrame({"ccode": np.repeat([2, 1, 3], 40), "year": np.tile(np.arange(1980, 2020), 3),
+                      "x": rng.normal(size=120)})
+    f.loc[rng.random(120) < 0.3, "x"] = np.nan
+    out = impute_past(f.sample(frac=1.0, random_state=0), ["x"], "past_median").set_index(["ccode", "year"])
+    for (code, year), value in f.set_index(["ccode", "year"])["x"].items():
+        earlier = f[(f["ccode"] == code) & (f["year"] < year)]["x"].dropna()
+        # The median of the earlier observed values; before any, nothing to fill from.
+        want = value if not np.isnan(value) else (earlier.median() if len(earlier) else np.nan)
+        assert out.loc[(code, year), "x"] == pytest.approx(want, nan_ok=True)
+
+
 def test_heat_months_compare_with_the_past_90th_percentile() -> None:
     vals = {(y, m): 20.0 + (y - 1960) * 0.01 for y in range(1960, 2001) for m in range(1, 13)}
     vals[(2000, 7)] = 30.0

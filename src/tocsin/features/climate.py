@@ -37,23 +37,32 @@ def _complete_months(monthly: pd.DataFrame) -> pd.DataFrame:
 
 def _year_grid(frame: pd.DataFrame) -> pd.DataFrame:
     """Reindex a (ccode, year)-indexed frame to every year between each country's first and last."""
-    parts = []
-    for code, grp in frame.groupby(level="ccode", sort=False):
-        years = grp.index.get_level_values("year")
-        idx = pd.MultiIndex.from_product([[code], range(int(years.min()), int(years.max()) + 1)], names=KEY)
-        parts.append(grp.reindex(idx))
-    return pd.concat(parts) if parts else frame
+    if frame.empty:
+        return frame
+    codes = frame.index.get_level_values("ccode")
+    years = frame.index.get_level_values("year").astype(int)
+    span = pd.DataFrame({"ccode": codes, "year": years}).groupby("ccode", sort=False)["year"].agg(["min", "max"])
+    n = (span["max"] - span["min"] + 1).to_numpy()
+    # Each country's years first..last, in one vectorised pass (a per-country reindex was most of the time).
+    grid_codes = np.repeat(span.index.to_numpy(), n)
+    grid_years = np.repeat(span["min"].to_numpy(), n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    return frame.reindex(pd.MultiIndex.from_arrays([grid_codes, grid_years], names=KEY))
+
+
+def _past_rolling(grid: pd.Series | pd.DataFrame, stat: str) -> pd.Series | pd.DataFrame:
+    """Per country, `stat` over the 30 years before each year (the year itself excluded) on a year grid."""
+    r = grid.groupby(level="ccode", sort=False).rolling(CLIMATOLOGY_YEARS, min_periods=MIN_CLIMATOLOGY_YEARS)
+    agg = r.mean() if stat == "mean" else r.std() if stat == "std" else r.quantile(HEAT_QUANTILE)
+    agg = agg.droplevel(0)  # groupby-rolling prepends the group key
+    return agg.groupby(level="ccode", sort=False).shift(1)
 
 
 def past_climatology(annual: pd.Series, stat: str = "mean") -> pd.Series:
     """For each (ccode, year): `stat` ("mean" or "std") of the series over the 30 years before that year."""
-    def roll(s: pd.Series) -> pd.Series:
-        r = s.rolling(CLIMATOLOGY_YEARS, min_periods=MIN_CLIMATOLOGY_YEARS)
-        return (r.mean() if stat == "mean" else r.std()).shift(1)  # shift: the year itself is excluded
-
+    if annual.empty:
+        return annual.copy()
     grid = _year_grid(annual.to_frame("v"))["v"]
-    out = grid.groupby(level="ccode", group_keys=False).apply(roll)
-    return out.reindex(annual.index)
+    return _past_rolling(grid, stat).reindex(annual.index)
 
 
 def standardised_anomaly(annual: pd.Series) -> pd.Series:
@@ -73,8 +82,7 @@ def spei_features(spei: pd.DataFrame, prefix: str = "spei") -> pd.DataFrame:
     mean12 = wide.mean(axis=1).where(full)
     grid12 = _year_grid(mean12.to_frame("m"))["m"]
     # 36 months ending in December of t = the mean of the three calendar-year means t-2..t.
-    mean36 = grid12.groupby(level="ccode", group_keys=False).apply(
-        lambda s: s.rolling(3, min_periods=3).mean())
+    mean36 = grid12.groupby(level="ccode", sort=False).rolling(3, min_periods=3).mean().droplevel(0)
     out[f"{prefix}12"] = standardised_anomaly(grid12).reindex(out.index)
     out[f"{prefix}36"] = standardised_anomaly(mean36).reindex(out.index)
     return out
@@ -99,45 +107,66 @@ def growing_season(pre: pd.DataFrame, spei: pd.DataFrame | None, prefix: str = "
     spei_wide = _complete_months(spei) if spei is not None else None
     spei_codes = set(spei_wide.index.get_level_values("ccode")) if spei_wide is not None else set()
     cols = [f"{prefix}_precip_anom", f"{prefix}_dry_months", f"{prefix}_spei", f"{prefix}_spei_dry_months"]
-    rows: list[tuple] = []
-    nan4 = (np.nan,) * 4
+    parts: list[pd.DataFrame] = []
     for code, grp in wide.groupby(level="ccode", sort=False):
         years = grp.index.get_level_values("year").to_numpy()
-        vals = grp.to_numpy(dtype=float)
         sp = (spei_wide.xs(code, level="ccode").reindex(years).to_numpy(dtype=float)
-              if code in spei_codes else None)
-        for i in range(len(years)):
-            past = vals[max(0, i - CLIMATOLOGY_YEARS):i]
-            complete = past[~np.isnan(past).any(axis=1)]
-            if len(complete) < MIN_CLIMATOLOGY_YEARS or np.isnan(vals[i]).any():
-                rows.append((code, int(years[i]), *nan4))
-                continue
-            season = np.argsort(-complete.mean(axis=0), kind="stable")[:GROWING_SEASON_MONTHS]
-            hist = complete[:, season].sum(axis=1)
-            sd = hist.std(ddof=1)
-            anom = (vals[i, season].sum() - hist.mean()) / sd if sd > 0 else np.nan
-            month_sd = complete[:, season].std(axis=0, ddof=1)
-            month_sd = np.where(month_sd > 0, month_sd, np.nan)
-            month_z = (vals[i, season] - complete[:, season].mean(axis=0)) / month_sd
-            dry = float((month_z <= MODERATE_DROUGHT).sum())
-            gs_spei = gs_spei_dry = np.nan
-            if sp is not None and not np.isnan(sp[i, season]).any():
-                gs_spei = float(sp[i, season].mean())
-                gs_spei_dry = float((sp[i, season] <= MODERATE_DROUGHT).sum())
-            rows.append((code, int(years[i]), float(anom), dry, gs_spei, gs_spei_dry))
-    out = pd.DataFrame(rows, columns=["ccode", "year", *cols]).set_index(KEY)
+              if spei_wide is not None and code in spei_codes else None)
+        feats = _season_features(grp.to_numpy(dtype=float), sp)
+        parts.append(pd.DataFrame(feats, columns=cols, index=pd.MultiIndex.from_arrays(
+            [np.full(len(years), code), years.astype(int)], names=KEY)))
+    out = pd.concat(parts) if parts else pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []],
+                                                                                                    names=KEY))
     return out if spei is not None else out.drop(columns=cols[2:])
+
+
+def _season_features(vals: np.ndarray, sp: np.ndarray | None) -> np.ndarray:
+    """`growing_season` for one country's (years x 12) rain, all years at once: (years x 4) features.
+
+    Each year's climatology is the complete years among the 30 before it. Years with the same number k of
+    complete past years are done together on a (years, k, 12) stack of those past years (a per-year loop was
+    most of the feature build's time); numpy reduces each stack's axes as it reduced the per-year arrays, so
+    the features are the same to the last bit.
+    """
+    n = len(vals)
+    out = np.full((n, 4), np.nan)
+    pad = np.vstack([np.full((CLIMATOLOGY_YEARS, 12), np.nan), vals])
+    # window[i] = the 30 years before year i (rows i-30..i-1), NaN where the record has not started.
+    window = np.lib.stride_tricks.sliding_window_view(pad, CLIMATOLOGY_YEARS, axis=0)[:n].transpose(0, 2, 1)
+    ok = ~np.isnan(window).any(axis=2)  # (n, 30): complete past years
+    k_all = ok.sum(axis=1)
+    valid = (k_all >= MIN_CLIMATOLOGY_YEARS) & ~np.isnan(vals).any(axis=1)
+    for k in np.unique(k_all[valid]):
+        idx = np.flatnonzero(valid & (k_all == k))
+        # The complete past years in order, as the per-year `past[~isnan(past).any(axis=1)]` gave them.
+        order = np.argsort(~ok[idx], axis=1, kind="stable")[:, :k]
+        past = np.ascontiguousarray(np.take_along_axis(window[idx], order[:, :, None], axis=1))
+        season = np.argsort(-past.mean(axis=1), axis=1, kind="stable")[:, :GROWING_SEASON_MONTHS]
+        months = np.take_along_axis(past, season[:, None, :], axis=2)  # (m, k, 4)
+        now = np.take_along_axis(vals[idx], season, axis=1)  # (m, 4)
+        hist = np.ascontiguousarray(months.sum(axis=2))
+        sd = hist.std(axis=1, ddof=1)
+        # Month by month along a contiguous axis: the per-year `complete[:, season]` was column-major, and
+        # numpy sums a contiguous axis pairwise (a last-bit difference decides near-constant early records).
+        by_month = np.ascontiguousarray(months.transpose(0, 2, 1))  # (m, 4, k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            anom = np.where(sd > 0, (now.sum(axis=1) - hist.mean(axis=1)) / np.where(sd > 0, sd, 1.0), np.nan)
+            month_sd = by_month.std(axis=2, ddof=1)
+            month_z = (now - by_month.mean(axis=2)) / np.where(month_sd > 0, month_sd, np.nan)
+        out[idx, 0] = anom
+        out[idx, 1] = (month_z <= MODERATE_DROUGHT).sum(axis=1)
+        if sp is not None:
+            s_now = np.take_along_axis(sp[idx], season, axis=1)
+            have = ~np.isnan(s_now).any(axis=1)
+            out[idx[have], 2] = s_now[have].mean(axis=1)
+            out[idx[have], 3] = (s_now[have] <= MODERATE_DROUGHT).sum(axis=1)
+    return out
 
 
 def heat_months(monthly: pd.DataFrame, name: str) -> pd.DataFrame:
     """Months of year t warmer than the 90th percentile of the same calendar month in the 30 years before."""
     wide = _year_grid(_complete_months(monthly))
-
-    def p90(s: pd.Series) -> pd.Series:
-        window = s.rolling(CLIMATOLOGY_YEARS, min_periods=MIN_CLIMATOLOGY_YEARS)
-        return window.quantile(HEAT_QUANTILE).shift(1)
-
-    thresh = wide.groupby(level="ccode", group_keys=False).apply(lambda g: g.apply(p90))
+    thresh = _past_rolling(wide, "p90")
     hot = (wide > thresh) & thresh.notna()
     usable = wide.notna() & thresh.notna()
     count = hot.sum(axis=1).where(usable.sum(axis=1) == 12)

@@ -108,7 +108,10 @@ def impute_past(frame: pd.DataFrame, columns: Iterable[str], policy: str) -> pd.
         if policy == "ffill":
             out[col] = grouped[col].ffill()
         elif policy == "past_median":
-            past = grouped[col].transform(lambda s: s.expanding().median().shift(1).ffill())
+            # Grouped expanding median (one cythonised pass; a per-country lambda was slow), then the
+            # year before's value, carried forward, all within the country.
+            med = grouped[col].expanding().median().droplevel(0)
+            past = med.groupby(out["ccode"], sort=False).shift(1).groupby(out["ccode"], sort=False).ffill()
             out[col] = out[col].fillna(past)
         elif policy == "zero":
             out[col] = out[col].fillna(0.0)
