@@ -103,26 +103,46 @@ def contributions_table(
     return total
 
 
+def _feature_info(registry: FeatureRegistry, features: pd.Index) -> pd.DataFrame:
+    """label, family and un_factors of each feature (unregistered ones: their name, "other", none)."""
+    info = [registry.get(f) for f in features]
+    return pd.DataFrame({
+        "label": [i.label if i else f for f, i in zip(features, info, strict=True)],
+        "family": [i.family if i else "other" for i in info],
+        "un_factors": [",".join(str(u) for u in i.un_factors) if i else "" for i in info],
+    }, index=features)
+
+
 def summarise(
     registry: FeatureRegistry, values: pd.Series, prev_values: pd.Series | None, contrib: pd.Series,
-    prev_contrib: pd.Series | None,
+    prev_contrib: pd.Series | None, info: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    rows = []
-    for feat, c in contrib.items():
-        info = registry.get(feat)
-        rows.append({
-            "feature": feat,
-            "label": info.label if info else feat,
-            "family": info.family if info else "other",
-            "un_factors": ",".join(str(f) for f in info.un_factors) if info else "",
-            "value": values.get(feat, np.nan),
-            "value_prev": prev_values.get(feat, np.nan) if prev_values is not None else np.nan,
-            "contribution": float(c),
-            "change": float(c - prev_contrib.get(feat, 0.0)) if prev_contrib is not None else np.nan,
-        })
-    drivers = pd.DataFrame(rows)
+    """One country's drivers (features with a contribution or a change) and their sums by family and UN
+    risk factor. `info`: `_feature_info` of the contributions' features, when explaining many countries."""
+    feats = contrib.index
+    info = _feature_info(registry, feats) if info is None else info.loc[feats]
+    c = contrib.to_numpy(dtype=float)
+    drivers = pd.DataFrame({
+        "feature": feats,
+        "label": info["label"].to_numpy(),
+        "family": info["family"].to_numpy(),
+        "un_factors": info["un_factors"].to_numpy(),
+        "value": _lookup(values, feats),
+        "value_prev": _lookup(prev_values, feats),
+        "contribution": c,
+        # A feature the year before had no contribution for counts from 0 (NaN stays NaN, as before).
+        "change": c - prev_contrib.reindex(feats, fill_value=0.0).to_numpy(dtype=float)
+        if prev_contrib is not None else np.full(len(c), np.nan),
+    })
     drivers = drivers[drivers["contribution"].abs() + drivers["change"].abs().fillna(0) > 0]
     return drivers.reset_index(drop=True), *grouped(drivers)
+
+
+def _lookup(values: pd.Series | None, feats: pd.Index) -> np.ndarray:
+    """`values[f]` for each feature as floats (NaN where absent)."""
+    if values is None:
+        return np.full(len(feats), np.nan)
+    return pd.to_numeric(values.reindex(feats), errors="coerce").to_numpy(dtype=float)
 
 
 def grouped(drivers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -130,13 +150,13 @@ def grouped(drivers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     by_family = drivers.groupby("family", as_index=False)[["contribution", "change"]].sum()
     by_family = by_family.sort_values("contribution", ascending=False)
     # A feature informing several UN risk factors is shared equally among them.
-    parts = []
-    for r in drivers.itertuples():
-        factors = [int(f) for f in str(r.un_factors).split(",") if f] or [0]
-        for f in factors:
-            parts.append({"factor": f, "contribution": r.contribution / len(factors),
-                          "change": (r.change / len(factors)) if r.change == r.change else np.nan})
-    by_un = pd.DataFrame(parts, columns=["factor", "contribution", "change"])
+    factors = [[int(f) for f in str(u).split(",") if f] or [0] for u in drivers["un_factors"]]
+    n = np.array([len(f) for f in factors], dtype=float)
+    by_un = pd.DataFrame({
+        "factor": [f for fs in factors for f in fs],
+        "contribution": np.repeat(drivers["contribution"].to_numpy(dtype=float) / n, n.astype(int)),
+        "change": np.repeat(drivers["change"].to_numpy(dtype=float) / n, n.astype(int)),
+    }, columns=["factor", "contribution", "change"])
     by_un = by_un.groupby("factor", as_index=False)[["contribution", "change"]].sum()
     by_un["title"] = by_un["factor"].map(lambda f: UN_RISK_FACTORS.get(f, "Not a UN Framework factor"))
     by_un = by_un.sort_values("contribution", ascending=False)
@@ -165,13 +185,14 @@ def explain_rows(
         raise TocsinError(f"no data for the requested countries in {year}")
     c_cur = contributions_table(panel, members, w, cur)
     c_prev = contributions_table(panel, members, w, prev) if not prev.empty else None
+    info = _feature_info(registry, c_cur.columns)
     out = []
     for code in ccodes:
         if code not in cur.index:
             continue
         p_vals = prev.loc[code] if c_prev is not None and code in prev.index else None
         p_con = c_prev.loc[code] if c_prev is not None and code in c_prev.index else None
-        drivers, fam, un = summarise(registry, cur.loc[code], p_vals, c_cur.loc[code], p_con)
+        drivers, fam, un = summarise(registry, cur.loc[code], p_vals, c_cur.loc[code], p_con, info)
         label = next((cur.loc[code, c] for c in ("name", "ewp_name") if c in cur.columns), code)
         out.append(Explanation(str(label), int(code), year, model,
                                risk(code) if risk else None, drivers, fam, un))
