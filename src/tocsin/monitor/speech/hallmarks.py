@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A group: a pronoun, "the/all/those/these" with one or two words ("those fulani herdsmen"), or a plural.
 _GROUP = r"(?:they|them|those|these|(?:the|all|those|these)\s+(?:\w+\s+)?\w+|\w+(?:s|men|people))"
@@ -131,8 +132,7 @@ _TRIGGER_STEMS = (
 
 
 def hallmark_hits(text: str) -> list[RuleHit]:
-    low = text.casefold()  # as IGNORECASE folds case
-    if not any(stem in low for stem in _TRIGGER_STEMS):
+    if not _may_match(text):
         return []
     hits = []
     for h in HALLMARKS:
@@ -140,3 +140,17 @@ def hallmark_hits(text: str) -> list[RuleHit]:
         if m:
             hits.append(RuleHit(h.name, h.hallmark, m.group(0), h.weight, h.why, m.start(), m.end()))
     return hits
+
+
+def _may_match(text: str) -> bool:
+    """Whether the case-folded text (as IGNORECASE folds case) contains a trigger stem.
+
+    No stem holds whitespace, so a stem is in the text exactly when it is in one of its whitespace-separated
+    chunks; posts repeat words, so each distinct chunk is checked once (cached).
+    """
+    return any(map(_chunk_has_stem, text.casefold().split()))
+
+
+@lru_cache(maxsize=1 << 18)
+def _chunk_has_stem(chunk: str) -> bool:
+    return any(stem in chunk for stem in _TRIGGER_STEMS)
