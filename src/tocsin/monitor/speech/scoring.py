@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ MAX_WORDS = 3
 # and pulls at least this share of the strongest one (fixed a priori, not tuned on any evaluation).
 MIN_SHARE = 0.25
 NO_MODEL = "no_model"
+_PULL = itemgetter(1)  # of a (word, pull) pair
 
 
 @dataclass(frozen=True)
@@ -206,16 +208,12 @@ def _same_features(a: LanguageModel, b: LanguageModel) -> bool:
 def _top_words(words: list[str], pulls: dict[str, float]) -> list[str]:
     """Up to MAX_WORDS distinct words pulling hardest towards a class (ties: first seen), strong enough."""
     # dict(zip(...)) keeps each word once, in first-seen order; a stable sort keeps that order on ties.
-    ranked = sorted(dict(zip(words, map(pulls.__getitem__, words), strict=True)).items(), key=_pull, reverse=True)
+    ranked = sorted(dict(zip(words, map(pulls.__getitem__, words), strict=True)).items(), key=_PULL, reverse=True)
     top = ranked[:MAX_WORDS]
     if not top or top[0][1] <= 0:
         return []
     floor = MIN_SHARE * top[0][1]
     return [w for w, v in top if v > 0 and v >= floor]
-
-
-def _pull(item: tuple[str, float]) -> float:
-    return item[1]
 
 
 def _word_marks(words: list[str], offsets: list[int], chosen: list[str], by: str) -> list[tuple[int, int, str]]:

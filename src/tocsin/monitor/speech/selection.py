@@ -12,8 +12,9 @@ cross-fitted (offsets tuned on the other folds' out-of-fold margins, applied to 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from tocsin.monitor.speech.rowstore import RowStore
 from tocsin.monitor.speech.text import normalise
 
 N_FOLDS = 3
@@ -149,30 +151,26 @@ class Featurizer:
         Character n-grams within word boundaries are the sum of each whitespace-separated word's own
         n-grams, and posts repeat words: hashing each distinct word once is most of scoring's speed.
         """
-        cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = self.__dict__.get("_cache")
-        if cache is None or len(cache) > 500_000:  # bounded on endless streams
-            cache = self.__dict__["_cache"] = {}
+        store: RowStore = self.__dict__.setdefault("_char_rows", RowStore())
         words = [t.lower().split() for t in clean]
-        missing = list({w for ws in words for w in ws if w not in cache})
-        if missing:
-            x = self.char.transform(missing)
-            for i, w in enumerate(missing):
-                lo, hi = x.indptr[i], x.indptr[i + 1]
-                cache[w] = (x.indices[lo:hi], x.data[lo:hi])
-        parts = [cache[w] for ws in words for w in ws]
-        indptr = np.zeros(len(clean) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([sum(len(cache[w][0]) for w in ws) for ws in words])
-        if parts:
-            indices = np.concatenate([p[0] for p in parts])
-            data = np.concatenate([p[1] for p in parts])
-        else:
-            indices, data = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        out = sparse.csr_matrix((data, indices, indptr), shape=(len(clean), self.char.n_features))
-        out.sum_duplicates()
-        return out
+        indices, data, sizes = store.gather(list(chain.from_iterable(words)), self.char.transform)
+        # Entries per text: the running total of each word's entries, read at the text boundaries.
+        ends = np.concatenate([[0], np.cumsum(sizes)])
+        bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in words], dtype=np.int64)])
+        return _summed(indices, data, np.diff(ends[bounds]), self.char.n_features)
 
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}  # caches are not part of a model
+
+
+def _summed(indices: np.ndarray, data: np.ndarray, row_sizes: Sequence[int] | np.ndarray, n: int) -> sparse.csr_matrix:
+    """Rows of (column, value) entries, `row_sizes` entries each, as a CSR matrix with duplicates summed and
+    columns sorted (what scikit-learn's hashers return)."""
+    indptr = np.zeros(len(row_sizes) + 1, dtype=np.int64)
+    np.cumsum(row_sizes, out=indptr[1:])
+    out = sparse.csr_matrix((data, indices, indptr), shape=(len(row_sizes), n))
+    out.sum_duplicates()
+    return out
 
 
 @dataclass
