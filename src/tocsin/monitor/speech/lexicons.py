@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 
 from tocsin.core.errors import DataError
 from tocsin.core.settings import Settings
@@ -222,10 +223,9 @@ class Lexicon:
         if starts.isdisjoint(words):  # most texts: no word begins any term (one set operation)
             return []
         hits: list[tuple[int, int, str]] = []  # (n, position, key): shorter n-grams first, then by position
-        for i, word in enumerate(words):
-            if word not in starts:
-                continue
-            key = word
+        # Only positions whose word can begin a match (compress and map stay in C for the others).
+        for i in compress(range(len(words)), map(starts.__contains__, words)):
+            key = words[i]
             for n in range(1, max_n + 1):
                 if n > 1:
                     if i + n > len(words):
