@@ -220,21 +220,21 @@ class Lexicon:
         `matches` gives; the positions are those `term_positions` finds, collected during the same scan."""
         idx, prefixes, max_n = self._index_for(language), self.prefixes, self.max_n
         starts = self._starts_for(language)
-        if starts.isdisjoint(words):  # most texts: no word begins any term (one set operation)
+        if starts.isdisjoint(words):  # one set operation for a text no term can match
             return []
         hits: list[tuple[int, int, str]] = []  # (n, position, key): shorter n-grams first, then by position
+        size = len(words)
         # Only positions whose word can begin a match (compress and map stay in C for the others).
-        for i in compress(range(len(words)), map(starts.__contains__, words)):
+        for i in compress(range(size), map(starts.__contains__, words)):
             key = words[i]
-            for n in range(1, max_n + 1):
-                if n > 1:
-                    if i + n > len(words):
-                        break
-                    key = f"{key} {words[i + n - 1]}"
+            if key in idx:
+                hits.append((1, i, key))
+            j = i + 1  # extend into the next word only while some term starts this way
+            while key in prefixes and j < size and j - i < max_n:
+                key = f"{key} {words[j]}"
+                j += 1
                 if key in idx:
-                    hits.append((n, i, key))
-                if key not in prefixes:
-                    break
+                    hits.append((j - i, i, key))
         found: dict[str, Term] = {}
         where: dict[str, list[int]] = {}
         for _, i, key in sorted(hits):
