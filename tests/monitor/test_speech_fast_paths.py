@@ -295,3 +295,17 @@ def test_row_store_gives_scikit_learns_rows_cold_warm_and_after_clearing() -> No
             got, want = f.char_counts(batch), f.char.transform(batch)
             assert got.shape == want.shape and (got != want).nnz == 0
             assert (got.indices == want.indices).all() and (got.indptr == want.indptr).all()
+
+
+def test_row_store_is_safe_for_request_threads_sharing_one_model() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(3)
+    batches = [_texts("en", rng, 30)[0] for _ in range(24)]
+    f = Featurizer("en", "char+word")
+    f.__dict__["_char_rows"] = RowStore(limit=60)  # clears often while other threads read
+    clean = [[normalise(t, "en") for t in b] for b in batches]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(f.char_counts, clean * 4))
+    for batch, x in zip(clean * 4, got, strict=True):
+        assert (x != f.char.transform(batch)).nnz == 0

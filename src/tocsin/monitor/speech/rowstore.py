@@ -6,6 +6,7 @@ small array per word occurrence (which was a third of featurisation time).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -13,10 +14,15 @@ from scipy import sparse
 
 
 class RowStore:
-    """Each key's row (column indices and values), computed once and stored; cleared past `limit` keys."""
+    """Each key's row (column indices and values), computed once and stored; cleared past `limit` keys.
+
+    A loaded model is shared by the web app's request threads: one lock covers a whole gather, so no thread
+    reads row positions while another clears or grows the arrays.
+    """
 
     def __init__(self, limit: int = 500_000) -> None:
         self.limit = limit
+        self._lock = threading.Lock()
         self.clear()
 
     def clear(self) -> None:
@@ -34,18 +40,19 @@ class RowStore:
 
         Rows not stored yet come from `compute(missing keys)`, a CSR matrix with one row per key.
         """
-        missing = list(set(keys).difference(self.ids))
-        if missing:
-            if len(self.ids) + len(missing) > self.limit:  # bounded on endless streams
-                self.clear()
-                missing = list(set(keys))
-            self._add(missing, compute(missing))
-        ids = np.fromiter(map(self.ids.__getitem__, keys), dtype=np.int64, count=len(keys))
-        sizes = self._size[ids]
-        ends = np.cumsum(sizes)
-        # Output position p of key j reads stored entry start[j] + (p - where key j's entries begin).
-        src = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(self._start[ids] - (ends - sizes), sizes)
-        return self._indices[src], self._data[src], sizes
+        with self._lock:
+            missing = list(set(keys).difference(self.ids))
+            if missing:
+                if len(self.ids) + len(missing) > self.limit:  # bounded on endless streams
+                    self.clear()
+                    missing = list(set(keys))
+                self._add(missing, compute(missing))
+            ids = np.fromiter(map(self.ids.__getitem__, keys), dtype=np.int64, count=len(keys))
+            sizes = self._size[ids]
+            ends = np.cumsum(sizes)
+            # Output position p of key j reads stored entry start[j] + (p - where key j's entries begin).
+            src = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(self._start[ids] - (ends - sizes), sizes)
+            return self._indices[src], self._data[src], sizes  # copies: later additions cannot change them
 
     def _add(self, keys: list[str], rows: sparse.csr_matrix) -> None:
         assert rows.shape[0] == len(keys)
