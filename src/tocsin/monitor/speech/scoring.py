@@ -118,8 +118,11 @@ class Scorer:
     ) -> list[SpeechScore]:
         out: list[SpeechScore | None] = [None] * len(texts)
         groups: dict[str, list[int]] = {}
-        for i, t in enumerate(texts):
-            groups.setdefault(self.model.pick(t, language), []).append(i)
+        if language:  # a given language is every text's: picked once, not per text
+            groups = {self.model.pick("", language): list(range(len(texts)))} if texts else {}
+        else:
+            for i, t in enumerate(texts):
+                groups.setdefault(self.model.pick(t, None), []).append(i)
         for lang, idx in groups.items():
             lm = self.model.main(lang)
             if lm is None:
