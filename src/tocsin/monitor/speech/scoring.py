@@ -133,18 +133,20 @@ class Scorer:
             counts = lm.featurizer.counts(batch)
             label_idx, proba = lm.predict(batch, counts)
             split = [split_words(t) for t in batch]
-            vocab = {w for ws, _ in split for w in ws}
-            self.word_contrib(lm, vocab)
+            probs = proba.tolist()  # float32 -> float, exact: what float() of each entry gives
+            labels = label_idx.tolist()
+            # Word pulls are read only to explain a harmful label: neutral texts' words are not looked up.
+            neutral = lm.classes.index("neutral") if "neutral" in lm.classes else -1
+            self.word_contrib(lm, _words_of(split, [k != neutral for k in labels]))
             pulls = self._pull_cache[lm.key]
             extra = []
             for sp in self.model.specialists(lang, country):
                 # A specialist with the same features reuses the counts: one featurisation per text.
                 sp_idx, sp_proba = sp.predict(batch, counts if _same_features(sp, lm) else None)
-                self.word_contrib(sp, vocab)
+                hate = sp.classes.index("hate")
+                self.word_contrib(sp, _words_of(split, [k == hate for k in sp_idx.tolist()]))
                 extra.append((sp, sp_idx, sp_proba, self._pull_cache[sp.key]))
             rules = lm.language in HALLMARK_LANGUAGES
-            probs = proba.tolist()  # float32 -> float, exact: what float() of each entry gives
-            labels = label_idx.tolist()
             for j, i in enumerate(idx):
                 words, offsets = split[j]
                 out[i] = self._one(lm, batch[j], words, offsets, labels[j], probs[j], pulls, country, extra, j, rules)
@@ -203,6 +205,11 @@ class Scorer:
         s = self.score_many([text], language, country)[0]
         reasons = s.reasons + ([{"kind": "spans", "spans": s.spans}] if s.spans else [])
         return Danger(s.label, s.score, reasons)  # type: ignore[arg-type]  # score None: not scored
+
+
+def _words_of(split: list[tuple[list[str], list[int]]], keep: list[bool]) -> set[str]:
+    """The distinct words of the kept texts."""
+    return {w for (ws, _), k in zip(split, keep, strict=True) if k for w in ws}
 
 
 def _same_features(a: LanguageModel, b: LanguageModel) -> bool:
