@@ -154,7 +154,9 @@ class Featurizer:
         Character n-grams within word boundaries are the sum of each whitespace-separated word's own
         n-grams, and posts repeat words: hashing each distinct word once is most of scoring's speed.
         """
-        store: RowStore = self.__dict__.setdefault("_char_rows", RowStore())
+        store: RowStore | None = self.__dict__.get("_char_rows")
+        if store is None:  # one store per featurizer, made once (setdefault keeps the first of racing threads)
+            store = self.__dict__.setdefault("_char_rows", RowStore())
         words = [t.lower().split() for t in clean]
         indices, data, sizes = store.gather(list(chain.from_iterable(words)), self._hash_chunks)
         # Entries per text: the running total of each word's entries, read at the text boundaries.
