@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache, reduce
+from operator import or_
 
 # A group: a pronoun, "the/all/those/these" with one or two words ("those fulani herdsmen"), or a plural.
 _GROUP = r"(?:they|them|those|these|(?:the|all|those|these)\s+(?:\w+\s+)?\w+|\w+(?:s|men|people))"
@@ -130,13 +132,49 @@ _TRIGGER_STEMS = (
 )
 
 
+# Each rule's own stems, in HALLMARKS order: every alternative of the rule's pattern contains one of them.
+_RULE_STEMS: tuple[tuple[str, ...], ...] = (
+    (
+        "rat", "cockroach", "vermin", "snake", "insect", "parasit", "lice", "locust", "animal", "beast", "dog",
+        "pig", "monkey", "ape", "germ", "virus", "disease", "cancer", "plague", "infect", "tumo", "weed", "filth",
+        "human",
+    ),
+    ("extermin", "eradic", "cleans", "wipe", "rid", "infest", "cockroach", "stamp"),
+    ("kill", "attack", "extermin", "slaughter", "wipe", "destroy", "rape", "massacre", "defend", "protect"),
+    ("pollut", "contamin", "dilut", "poison", "defil", "corrupt", "purity", "blood"),
+    ("women", "girl", "wives", "daughter", "breed"),
+    ("traitor", "collaborat", "fifth", "sell", "enemy", "join", "support", "stand", "fight", "real", "true"),
+)  # fmt: skip
+_ALL_RULES = (1 << len(HALLMARKS)) - 1
+
+
 def hallmark_hits(text: str) -> list[RuleHit]:
-    low = text.casefold()  # as IGNORECASE folds case
-    if not any(stem in low for stem in _TRIGGER_STEMS):
-        return []
+    rules = _candidate_rules(text)
     hits = []
-    for h in HALLMARKS:
+    for i, h in enumerate(HALLMARKS):
+        if not rules >> i & 1:
+            continue
         m = h.pattern.search(text)
         if m:
             hits.append(RuleHit(h.name, h.hallmark, m.group(0), h.weight, h.why, m.start(), m.end()))
     return hits
+
+
+def _candidate_rules(text: str) -> int:
+    """A bit per rule that may match: none unless the case-folded text (as IGNORECASE folds case) holds a
+    trigger stem; then, for ASCII text, the rules whose own stems it holds, and for other text every rule
+    (Unicode case folding can make a stem out of letters that IGNORECASE matches differently).
+
+    No stem holds whitespace, so a stem is in the text exactly when it is in one of its whitespace-separated
+    chunks; posts repeat words, so each distinct chunk is checked once (cached).
+    """
+    rules = reduce(or_, map(_chunk_rules, text.casefold().split()), 0)
+    return rules if not rules or text.isascii() else _ALL_RULES
+
+
+@lru_cache(maxsize=1 << 18)
+def _chunk_rules(chunk: str) -> int:
+    has = chunk.__contains__
+    if not any(map(has, _TRIGGER_STEMS)):  # most chunks; map with a bound method stays in C
+        return 0
+    return sum(1 << i for i, stems in enumerate(_RULE_STEMS) if any(map(has, stems)))

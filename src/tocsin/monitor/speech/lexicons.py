@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress
 
 from tocsin.core.errors import DataError
 from tocsin.core.settings import Settings
@@ -196,6 +197,7 @@ class Lexicon:
             self.max_n = max(self.max_n, len(parts))
             self.prefixes.update(" ".join(parts[:n]) for n in range(1, len(parts)))
         self._by_language: dict[str, dict[str, list[Term]]] = {}
+        self._starts: dict[str | None, set[str]] = {}
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.index.values())
@@ -211,24 +213,44 @@ class Lexicon:
         return idx
 
     def matches(self, words: list[str], language: str | None, country: str | None) -> list[Term]:
+        return [t for t, _, _ in self.located(words, language, country)]
+
+    def located(self, words: list[str], language: str | None, country: str | None) -> list[tuple[Term, int, list[int]]]:
+        """(term, its number of words, every word index where it starts) for each matching key, in the order
+        `matches` gives; the positions are those `term_positions` finds, collected during the same scan."""
         idx, prefixes, max_n = self._index_for(language), self.prefixes, self.max_n
+        starts = self._starts_for(language)
+        if starts.isdisjoint(words):  # one set operation for a text no term can match
+            return []
         hits: list[tuple[int, int, str]] = []  # (n, position, key): shorter n-grams first, then by position
-        for i, word in enumerate(words):
-            key = word
-            for n in range(1, max_n + 1):
-                if n > 1:
-                    if i + n > len(words):
-                        break
-                    key = f"{key} {words[i + n - 1]}"
+        size = len(words)
+        # Only positions whose word can begin a match (compress and map stay in C for the others).
+        for i in compress(range(size), map(starts.__contains__, words)):
+            key = words[i]
+            if key in idx:
+                hits.append((1, i, key))
+            j = i + 1  # extend into the next word only while some term starts this way
+            while key in prefixes and j < size and j - i < max_n:
+                key = f"{key} {words[j]}"
+                j += 1
                 if key in idx:
-                    hits.append((n, i, key))
-                if key not in prefixes:
-                    break
+                    hits.append((j - i, i, key))
         found: dict[str, Term] = {}
-        for _, _, key in sorted(hits):
+        where: dict[str, list[int]] = {}
+        for _, i, key in sorted(hits):
+            where.setdefault(key, []).append(i)
             for t in idx[key]:
                 if t.country is not None and t.country != country:
                     continue
                 if key not in found or t.weight > found[key].weight:
                     found[key] = t
-        return list(found.values())
+        return [(t, len(key.split(" ")), where[key]) for key, t in found.items()]
+
+    def _starts_for(self, language: str | None) -> set[str]:
+        """Words that can begin a match: a one-word key of the language's index, or a term's first word."""
+        got = self._starts.get(language)
+        if got is None:
+            got = self._starts[language] = {k for k in self._index_for(language) if " " not in k} | {
+                p for p in self.prefixes if " " not in p
+            }
+        return got

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress, count
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -17,14 +19,15 @@ import numpy as np
 from tocsin.monitor.incidents import Danger
 from tocsin.monitor.speech.classifier import LanguageModel, SpeechModel
 from tocsin.monitor.speech.hallmarks import HALLMARK_LANGUAGES, hallmark_hits
-from tocsin.monitor.speech.lexicons import Lexicon, Term, tokens
-from tocsin.monitor.speech.text import language_name, word_spans
+from tocsin.monitor.speech.lexicons import Lexicon, Term
+from tocsin.monitor.speech.text import language_name, split_words
 
 MAX_WORDS = 3
 # A word is highlighted as a model reason when it is among the MAX_WORDS strongest pulls towards the label
 # and pulls at least this share of the strongest one (fixed a priori, not tuned on any evaluation).
 MIN_SHARE = 0.25
 NO_MODEL = "no_model"
+_PULL = itemgetter(1)  # of a (word, pull) pair
 
 
 @dataclass(frozen=True)
@@ -91,18 +94,23 @@ class Scorer:
         self.model = model
         self.lexicon = Lexicon(terms)
         self._word_cache: dict[str, dict[str, np.ndarray]] = {key: {} for key in model.languages}
+        # The same pulls as Python floats, one dict per class: what ranking a text's words reads.
+        self._pull_cache: dict[str, list[dict[str, float]]] = {}
 
     def word_contrib(self, lm: LanguageModel, words: set[str]) -> dict[str, np.ndarray]:
         """A word's pull towards each class: its own n-gram vector against the SVM weights (cached)."""
         cache = self._word_cache.setdefault(lm.key, {})
+        pulls = self._pull_cache.setdefault(lm.key, [{} for _ in lm.classes])
         missing = [w for w in words if w not in cache]
         if missing:
             contrib = np.asarray(lm.features(missing) @ lm.coef.T)
-            for w, row in zip(missing, contrib, strict=True):
-                cache[w] = row
-            if len(cache) > 200_000:  # bound memory on endless streams
+            if len(cache) + len(missing) > 200_000:  # bound memory on endless streams
                 cache.clear()
-                cache.update(zip(missing, contrib, strict=True))
+                for by_word in pulls:
+                    by_word.clear()
+            cache.update(zip(missing, contrib, strict=True))
+            for by_word, column in zip(pulls, contrib.T.tolist(), strict=True):  # float32 -> float, exact
+                by_word.update(zip(missing, column, strict=True))
         return cache
 
     def score_many(
@@ -110,8 +118,11 @@ class Scorer:
     ) -> list[SpeechScore]:
         out: list[SpeechScore | None] = [None] * len(texts)
         groups: dict[str, list[int]] = {}
-        for i, t in enumerate(texts):
-            groups.setdefault(self.model.pick(t, language), []).append(i)
+        if language:  # a given language is every text's: picked once, not per text
+            groups = {self.model.pick("", language): list(range(len(texts)))} if texts else {}
+        else:
+            for i, t in enumerate(texts):
+                groups.setdefault(self.model.pick(t, None), []).append(i)
         for lang, idx in groups.items():
             lm = self.model.main(lang)
             if lm is None:
@@ -121,67 +132,72 @@ class Scorer:
             batch = [texts[i] for i in idx]
             counts = lm.featurizer.counts(batch)
             label_idx, proba = lm.predict(batch, counts)
-            spans = [word_spans(t) for t in batch]
-            words = [[w for _, _, w in s] for s in spans]
-            vocab = {w for ws in words for w in ws}
-            contrib = self.word_contrib(lm, vocab)
-            extra = [
+            split = [split_words(t) for t in batch]
+            probs = proba.tolist()  # float32 -> float, exact: what float() of each entry gives
+            labels = label_idx.tolist()
+            # Word pulls are read only to explain a harmful label: neutral texts' words are not looked up.
+            neutral = lm.classes.index("neutral") if "neutral" in lm.classes else -1
+            self.word_contrib(lm, _words_of(split, [k != neutral for k in labels]))
+            pulls = self._pull_cache[lm.key]
+            extra = []
+            for sp in self.model.specialists(lang, country):
                 # A specialist with the same features reuses the counts: one featurisation per text.
-                (sp, *sp.predict(batch, counts if _same_features(sp, lm) else None), self.word_contrib(sp, vocab))
-                for sp in self.model.specialists(lang, country)
-            ]
+                sp_idx, sp_proba = sp.predict(batch, counts if _same_features(sp, lm) else None)
+                hate = sp.classes.index("hate")
+                self.word_contrib(sp, _words_of(split, [k == hate for k in sp_idx.tolist()]))
+                extra.append((sp, sp_idx, sp_proba, self._pull_cache[sp.key]))
+            rules = lm.language in HALLMARK_LANGUAGES
             for j, i in enumerate(idx):
-                out[i] = self._one(
-                    lm, batch[j], spans[j], words[j], int(label_idx[j]), proba[j], contrib, country, extra, j
-                )
+                words, offsets = split[j]
+                out[i] = self._one(lm, batch[j], words, offsets, labels[j], probs[j], pulls, country, extra, j, rules)
         return [s for s in out if s is not None]
 
     def _one(
         self,
         lm: LanguageModel,
         text: str,
-        spans: list[tuple[int, int, str]],
         words: list[str],
+        offsets: list[int],
         k: int,
-        p: np.ndarray,
-        contrib: dict[str, np.ndarray],
+        p: list[float],
+        pulls: list[dict[str, float]],
         country: str | None,
-        extra: list[tuple[LanguageModel, np.ndarray, np.ndarray, dict[str, np.ndarray]]],
+        extra: list[tuple[LanguageModel, np.ndarray, np.ndarray, list[dict[str, float]]]],
         j: int,
+        rules: bool,
     ) -> SpeechScore:
-        probs = {c: round(float(v), 4) for c, v in zip(lm.classes, p, strict=True)}
+        probs = {c: round(v, 4) for c, v in zip(lm.classes, p, strict=True)}
         label = lm.classes[k]
         reasons: list[dict[str, Any]] = []
         marks: list[tuple[int, int, str]] = []
         keep = 1.0 - (probs.get("hate", 0.0) + 0.5 * probs.get("offensive", 0.0))
         if label != "neutral":
-            top = _top_words(words, contrib, k)
+            top = _top_words(words, pulls[k])
             if top:
                 reasons.append({"kind": "words", "label": label, "words": top, "model": lm.key})
-                chosen = set(top)
-                marks += [(s, e, f"model:{lm.key}") for s, e, w in spans if w in chosen]
-        for sp, sp_idx, sp_proba, sp_contrib in extra:
+                marks += _word_marks(words, offsets, top, f"model:{lm.key}")
+        for sp, sp_idx, sp_proba, sp_pulls in extra:
             h = sp.classes.index("hate")
             if int(sp_idx[j]) != h:
                 continue
             p_hate = float(sp_proba[j][h])
             keep *= 1.0 - p_hate
             label = "hate"
-            top = _top_words(words, sp_contrib, h)
+            top = _top_words(words, sp_pulls[h])
             reasons.append({"kind": "specialist", "model": sp.key, "p_hate": round(p_hate, 4), "words": top})
-            marks += [(s, e, f"model:{sp.key}") for s, e, w in spans if w in set(top)]
-        for hit in hallmark_hits(text) if lm.language in HALLMARK_LANGUAGES else ():
+            marks += _word_marks(words, offsets, top, f"model:{sp.key}")
+        for hit in hallmark_hits(text) if rules else ():
             keep *= 1.0 - hit.weight
             reasons.append(
                 {"kind": "hallmark", "hallmark": hit.hallmark, "rule": hit.rule, "match": hit.match, "why": hit.why}
             )
             marks.append((hit.start, hit.end, f"hallmark:{hit.rule}"))
-        terms = sorted(self.lexicon.matches(words, lm.language, country), key=lambda t: -t.weight)[:MAX_WORDS]
-        for t in terms:
+        located = self.lexicon.located(words, lm.language, country)
+        for t, n, starts in sorted(located, key=lambda f: -f[0].weight)[:MAX_WORDS]:
             keep *= 1.0 - t.weight
             reasons.append({"kind": "lexicon", "term": t.term, "category": t.category, "source": t.source})
-            for a, b in term_positions(words, " ".join(tokens(t.term))):
-                marks.append((spans[a][0], spans[b - 1][1], f"lexicon:{t.source}"))
+            # Word a starts at offsets[2a]; the n-th word from a ends at offsets[2(a + n) - 1].
+            marks += [(offsets[2 * a], offsets[2 * (a + n) - 1], f"lexicon:{t.source}") for a in starts]
         merged = merge_spans(marks, text) if marks else []
         return SpeechScore(label, round(1.0 - keep, 4), lm.language, probs, reasons, merged, text)
 
@@ -191,16 +207,30 @@ class Scorer:
         return Danger(s.label, s.score, reasons)  # type: ignore[arg-type]  # score None: not scored
 
 
+def _words_of(split: list[tuple[list[str], list[int]]], keep: list[bool]) -> set[str]:
+    """The distinct words of the kept texts."""
+    return {w for (ws, _), k in zip(split, keep, strict=True) if k for w in ws}
+
+
 def _same_features(a: LanguageModel, b: LanguageModel) -> bool:
     return (a.featurizer.language, a.featurizer.features) == (b.featurizer.language, b.featurizer.features)
 
 
-def _top_words(words: list[str], contrib: dict[str, np.ndarray], k: int) -> list[str]:
-    pulls = sorted({w: float(contrib[w][k]) for w in words}.items(), key=lambda kv: -kv[1])[:MAX_WORDS]
-    if not pulls or pulls[0][1] <= 0:
+def _top_words(words: list[str], pulls: dict[str, float]) -> list[str]:
+    """Up to MAX_WORDS distinct words pulling hardest towards a class (ties: first seen), strong enough."""
+    # dict(zip(...)) keeps each word once, in first-seen order; a stable sort keeps that order on ties.
+    ranked = sorted(dict(zip(words, map(pulls.__getitem__, words), strict=True)).items(), key=_PULL, reverse=True)
+    top = ranked[:MAX_WORDS]
+    if not top or top[0][1] <= 0:
         return []
-    floor = MIN_SHARE * pulls[0][1]
-    return [w for w, v in pulls if v > 0 and v >= floor]
+    floor = MIN_SHARE * top[0][1]
+    return [w for w, v in top if v > 0 and v >= floor]
+
+
+def _word_marks(words: list[str], offsets: list[int], chosen: list[str], by: str) -> list[tuple[int, int, str]]:
+    """A mark on every occurrence of the chosen words (word i spans offsets[2i]:offsets[2i + 1])."""
+    at = compress(count(), map(set(chosen).__contains__, words))  # positions of the chosen words, found in C
+    return [(offsets[2 * i], offsets[2 * i + 1], by) for i in at]
 
 
 def _no_model(text: str, language: str) -> SpeechScore:

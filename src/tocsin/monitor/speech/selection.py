@@ -12,8 +12,9 @@ cross-fitted (offsets tuned on the other folds' out-of-fold margins, applied to 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise, repeat
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from tocsin.monitor.speech.rowstore import RowStore
 from tocsin.monitor.speech.text import normalise
 
 N_FOLDS = 3
@@ -113,7 +115,9 @@ class Featurizer:
         """
         word = self.word
         assert word is not None and word.ngram_range == (1, 2) and word.stop_words is None
-        find = re.compile(word.token_pattern).findall
+        # Unicode \w+ finds exactly the runs that \b\w+\b finds (a run of \w is bounded by non-word
+        # characters), with no boundary test at every position.
+        find = re.compile(r"\w+" if word.token_pattern == r"(?u)\b\w+\b" else word.token_pattern).findall
         prep = word.preprocessor if word.preprocessor is not None else str.lower
         if prep is syllables:
             # Syllable breaks never cross whitespace (see syllables()), so each whitespace-separated chunk is
@@ -135,12 +139,13 @@ class Featurizer:
             def tokens(text: str) -> list[str]:
                 return find(prep(text))
 
-        def grams(text: str) -> list[str]:
+        def grams(text: str) -> Iterator[tuple[str, int]]:
             toks = tokens(text)
-            return toks + [f"{a} {b}" for a, b in pairwise(toks)]
+            return zip(chain(toks, map(" ".join, pairwise(toks))), repeat(1))
 
+        # (n-gram, 1) pairs are what the "string" input type makes of each n-gram, one generator step at a time.
         return FeatureHasher(
-            n_features=word.n_features, input_type="string", dtype=word.dtype, alternate_sign=word.alternate_sign
+            n_features=word.n_features, input_type="pair", dtype=word.dtype, alternate_sign=word.alternate_sign
         ).transform(grams(t) for t in clean)
 
     def char_counts(self, clean: list[str]) -> sparse.csr_matrix:
@@ -149,30 +154,52 @@ class Featurizer:
         Character n-grams within word boundaries are the sum of each whitespace-separated word's own
         n-grams, and posts repeat words: hashing each distinct word once is most of scoring's speed.
         """
-        cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = self.__dict__.get("_cache")
-        if cache is None or len(cache) > 500_000:  # bounded on endless streams
-            cache = self.__dict__["_cache"] = {}
+        store: RowStore | None = self.__dict__.get("_char_rows")
+        if store is None:  # one store per featurizer, made once (setdefault keeps the first of racing threads)
+            store = self.__dict__.setdefault("_char_rows", RowStore())
         words = [t.lower().split() for t in clean]
-        missing = list({w for ws in words for w in ws if w not in cache})
-        if missing:
-            x = self.char.transform(missing)
-            for i, w in enumerate(missing):
-                lo, hi = x.indptr[i], x.indptr[i + 1]
-                cache[w] = (x.indices[lo:hi], x.data[lo:hi])
-        parts = [cache[w] for ws in words for w in ws]
-        indptr = np.zeros(len(clean) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([sum(len(cache[w][0]) for w in ws) for ws in words])
-        if parts:
-            indices = np.concatenate([p[0] for p in parts])
-            data = np.concatenate([p[1] for p in parts])
-        else:
-            indices, data = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        out = sparse.csr_matrix((data, indices, indptr), shape=(len(clean), self.char.n_features))
-        out.sum_duplicates()
-        return out
+        indices, data, sizes = store.gather(list(chain.from_iterable(words)), self._hash_chunks)
+        # Entries per text: the running total of each word's entries, read at the text boundaries.
+        ends = np.concatenate([[0], np.cumsum(sizes)])
+        bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in words], dtype=np.int64)])
+        return _summed(indices, data, np.diff(ends[bounds]), self.char.n_features)
+
+    def _hash_chunks(self, chunks: list[str]) -> sparse.csr_matrix:
+        """Exactly `self.char.transform(chunks)` for chunks without whitespace: the same n-grams (made by a
+        comprehension rather than scikit-learn's loop) hashed by the same hasher."""
+        char = self.char
+        assert char.analyzer == "char_wb" and char.lowercase and char.preprocessor is None
+        assert char.strip_accents is None and not char.binary and char.norm is None
+        lo, hi = char.ngram_range
+        return FeatureHasher(
+            n_features=char.n_features, input_type="pair", dtype=char.dtype, alternate_sign=char.alternate_sign
+        ).transform(zip(_char_wb_grams(chunk.lower(), lo, hi), repeat(1)) for chunk in chunks)
 
     def __getstate__(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}  # caches are not part of a model
+
+
+def _char_wb_grams(word: str, lo: int, hi: int) -> list[str]:
+    """scikit-learn's char_wb n-grams of one word: n = lo..hi within the word padded by a space each side;
+    once the padded word is no longer than n, it is counted once and longer n-grams are not made."""
+    w = f" {word} "
+    size = len(w)
+    out: list[str] = []
+    for n in range(lo, hi + 1):
+        out += [w[i : i + n] for i in range(max(size - n, 0) + 1)]
+        if size <= n:
+            break
+    return out
+
+
+def _summed(indices: np.ndarray, data: np.ndarray, row_sizes: Sequence[int] | np.ndarray, n: int) -> sparse.csr_matrix:
+    """Rows of (column, value) entries, `row_sizes` entries each, as a CSR matrix with duplicates summed and
+    columns sorted (what scikit-learn's hashers return)."""
+    indptr = np.zeros(len(row_sizes) + 1, dtype=np.int64)
+    np.cumsum(row_sizes, out=indptr[1:])
+    out = sparse.csr_matrix((data, indices, indptr), shape=(len(row_sizes), n))
+    out.sum_duplicates()
+    return out
 
 
 @dataclass
