@@ -19,9 +19,16 @@ from tocsin.monitor.speech.classifier import LanguageModel, SpeechModel, fit_lan
 from tocsin.monitor.speech.hallmarks import _TRIGGER_STEMS, HALLMARK_LANGUAGES, HALLMARKS, hallmark_hits
 from tocsin.monitor.speech.lexicons import Lexicon, Term, tokens
 from tocsin.monitor.speech.rowstore import RowStore
-from tocsin.monitor.speech.scoring import MAX_WORDS, MIN_SHARE, Scorer, merge_spans, term_positions
+from tocsin.monitor.speech.scoring import MAX_WORDS, MIN_SHARE, Scorer, merge_spans
 from tocsin.monitor.speech.selection import Featurizer, calibrated
 from tocsin.monitor.speech.text import WORD, detect_script, normalise, split_words, word_spans
+
+
+def term_positions(words: list[str], key: str) -> list[tuple[int, int]]:
+    """Word-index ranges where a (possibly multi-word) lexicon key occurs: every window compared."""
+    parts = key.split(" ")
+    n = len(parts)
+    return [(i, i + n) for i in range(len(words) - n + 1) if words[i : i + n] == parts]
 
 
 def _w(words: str) -> list[str]:

@@ -52,6 +52,8 @@ def _year_grid(frame: pd.DataFrame) -> pd.DataFrame:
 def _past_rolling(grid: pd.Series | pd.DataFrame, stat: str) -> pd.Series | pd.DataFrame:
     """Per country, `stat` over the 30 years before each year (the year itself excluded) on a year grid."""
     r = grid.groupby(level="ccode", sort=False).rolling(CLIMATOLOGY_YEARS, min_periods=MIN_CLIMATOLOGY_YEARS)
+    if stat not in ("mean", "std", "p90"):
+        raise ValueError(f"unknown climatology statistic {stat!r}")
     agg = r.mean() if stat == "mean" else r.std() if stat == "std" else r.quantile(HEAT_QUANTILE)
     agg = agg.droplevel(0)  # groupby-rolling prepends the group key
     return agg.groupby(level="ccode", sort=False).shift(1)
@@ -107,16 +109,15 @@ def growing_season(pre: pd.DataFrame, spei: pd.DataFrame | None, prefix: str = "
     spei_wide = _complete_months(spei) if spei is not None else None
     spei_codes = set(spei_wide.index.get_level_values("ccode")) if spei_wide is not None else set()
     cols = [f"{prefix}_precip_anom", f"{prefix}_dry_months", f"{prefix}_spei", f"{prefix}_spei_dry_months"]
-    parts: list[pd.DataFrame] = []
+    feats = np.full((len(wide), len(cols)), np.nan)
+    at = 0  # the year grid holds each country's years together, in the order groupby visits them
     for code, grp in wide.groupby(level="ccode", sort=False):
         years = grp.index.get_level_values("year").to_numpy()
         sp = (spei_wide.xs(code, level="ccode").reindex(years).to_numpy(dtype=float)
               if spei_wide is not None and code in spei_codes else None)
-        feats = _season_features(grp.to_numpy(dtype=float), sp)
-        parts.append(pd.DataFrame(feats, columns=cols, index=pd.MultiIndex.from_arrays(
-            [np.full(len(years), code), years.astype(int)], names=KEY)))
-    out = pd.concat(parts) if parts else pd.DataFrame(columns=cols, index=pd.MultiIndex.from_arrays([[], []],
-                                                                                                    names=KEY))
+        feats[at:at + len(grp)] = _season_features(grp.to_numpy(dtype=float), sp)
+        at += len(grp)
+    out = pd.DataFrame(feats, columns=cols, index=wide.index)
     return out if spei is not None else out.drop(columns=cols[2:])
 
 

@@ -119,19 +119,6 @@ class RuleHit:
     end: int = 0
 
 
-# Every rule needs one of these word stems; one cheap check lets most texts skip all the rules. Plain
-# substring tests on the case-folded text (a superset of what any rule can match): a regex alternation of
-# sixty stems cost a quarter of English scoring time.
-_TRIGGER_STEMS = (
-    "cockroach", "vermin", "rat", "snake", "insect", "parasit", "lice", "locust", "animal", "beast", "dog", "pig",
-    "monkey", "ape", "germ", "virus", "disease", "cancer", "plague", "infect", "tumo", "weed", "filth", "human",
-    "extermin", "eradic", "cleans", "wipe", "rid", "infest", "stamp", "kill", "attack", "slaughter", "destroy",
-    "rape", "massacre", "defend", "protect", "pollut", "contamin", "dilut", "poison", "defil", "corrupt", "purity",
-    "blood", "women", "girl", "wives", "daughter", "breed", "traitor", "collaborat", "fifth", "sell", "enemy",
-    "join", "support", "stand", "fight", "real", "true",
-)
-
-
 # Each rule's own stems, in HALLMARKS order: every alternative of the rule's pattern contains one of them.
 _RULE_STEMS: tuple[tuple[str, ...], ...] = (
     (
@@ -145,6 +132,10 @@ _RULE_STEMS: tuple[tuple[str, ...], ...] = (
     ("women", "girl", "wives", "daughter", "breed"),
     ("traitor", "collaborat", "fifth", "sell", "enemy", "join", "support", "stand", "fight", "real", "true"),
 )  # fmt: skip
+# Every rule needs one of these word stems; one cheap check lets most texts skip all the rules. Plain
+# substring tests on the case-folded text (a superset of what any rule can match): a regex alternation of
+# sixty stems cost a quarter of English scoring time.
+_TRIGGER_STEMS = tuple(dict.fromkeys(stem for stems in _RULE_STEMS for stem in stems))
 _ALL_RULES = (1 << len(HALLMARKS)) - 1
 
 

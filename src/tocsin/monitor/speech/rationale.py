@@ -24,8 +24,7 @@ from tocsin.core.settings import Settings
 from tocsin.monitor.speech.classifier import LanguageModel, SpeechModel
 from tocsin.monitor.speech.corpora import corpus_for, hatexplain_rows
 from tocsin.monitor.speech.lexicons import Lexicon, Term
-from tocsin.monitor.speech.lexicons import tokens as lex_tokens
-from tocsin.monitor.speech.scoring import Scorer, SpeechScore, term_positions
+from tocsin.monitor.speech.scoring import Scorer, SpeechScore
 from tocsin.monitor.speech.text import word_spans
 from tocsin.sources.download import fetch
 
@@ -89,8 +88,8 @@ def _attributions(
     harmful = [c for c in ("hate", "offensive") if c in lm.classes]
     target = lm.classes.index(max(harmful, key=lambda c: probs.get(c, 0.0)))
     spans = word_spans(text)
-    contrib = scorer.word_contrib(lm, {w for _, _, w in spans})
-    pulls = [(s, e, float(contrib[w][target])) for s, e, w in spans]
+    by_word = scorer.word_contrib(lm, {w for _, _, w in spans})[target]
+    pulls = [(s, e, by_word[w]) for s, e, w in spans]
     top = max((v for _, _, v in pulls), default=0.0)
     return [(s, e, v / top) for s, e, v in pulls if v > 0] if top > 0 else []
 
@@ -128,9 +127,8 @@ def lexicon_baseline(terms: list[Term], posts: list[Post], language: str = "en")
         spans = word_spans(text)
         words = [w for _, _, w in spans]
         marks = []
-        for t in lexicon.matches(words, language, None):
-            for a, b in term_positions(words, " ".join(lex_tokens(t.term))):
-                marks.append((spans[a][0], spans[b - 1][1], 1.0))
+        for _, n, starts in lexicon.located(words, language, None):
+            marks += [(spans[a][0], spans[a + n - 1][1], 1.0) for a in starts]
         hit = _to_tokens(marks, tok_spans)
         preds.append(hit > 0)
         scores.append(hit)

@@ -76,13 +76,6 @@ def merge_spans(marks: list[tuple[int, int, str]], text: str) -> list[dict[str, 
     return out
 
 
-def term_positions(words: list[str], key: str) -> list[tuple[int, int]]:
-    """Word-index ranges where a (possibly multi-word) lexicon key occurs."""
-    parts = key.split(" ")
-    n = len(parts)
-    return [(i, i + n) for i in range(len(words) - n + 1) if words[i : i + n] == parts]
-
-
 class Scorer:
     """Danger score = noisy-OR of the model's P(hate) + ½·P(offensive) and the weight of each rule/term hit.
 
@@ -93,25 +86,22 @@ class Scorer:
     def __init__(self, model: SpeechModel, terms: Iterable[Term] = ()) -> None:
         self.model = model
         self.lexicon = Lexicon(terms)
-        self._word_cache: dict[str, dict[str, np.ndarray]] = {key: {} for key in model.languages}
-        # The same pulls as Python floats, one dict per class: what ranking a text's words reads.
+        # Each word's pull towards each class as Python floats, one dict per class (what ranking reads).
         self._pull_cache: dict[str, list[dict[str, float]]] = {}
 
-    def word_contrib(self, lm: LanguageModel, words: set[str]) -> dict[str, np.ndarray]:
-        """A word's pull towards each class: its own n-gram vector against the SVM weights (cached)."""
-        cache = self._word_cache.setdefault(lm.key, {})
+    def word_contrib(self, lm: LanguageModel, words: set[str]) -> list[dict[str, float]]:
+        """Each word's pull towards each class, by class index: its own n-gram vector against the SVM
+        weights (cached)."""
         pulls = self._pull_cache.setdefault(lm.key, [{} for _ in lm.classes])
-        missing = [w for w in words if w not in cache]
+        missing = [w for w in words if w not in pulls[0]]
         if missing:
             contrib = np.asarray(lm.features(missing) @ lm.coef.T)
-            if len(cache) + len(missing) > 200_000:  # bound memory on endless streams
-                cache.clear()
+            if len(pulls[0]) + len(missing) > 200_000:  # bound memory on endless streams
                 for by_word in pulls:
                     by_word.clear()
-            cache.update(zip(missing, contrib, strict=True))
             for by_word, column in zip(pulls, contrib.T.tolist(), strict=True):  # float32 -> float, exact
                 by_word.update(zip(missing, column, strict=True))
-        return cache
+        return pulls
 
     def score_many(
         self, texts: list[str], language: str | None = None, country: str | None = None
@@ -137,15 +127,14 @@ class Scorer:
             labels = label_idx.tolist()
             # Word pulls are read only to explain a harmful label: neutral texts' words are not looked up.
             neutral = lm.classes.index("neutral") if "neutral" in lm.classes else -1
-            self.word_contrib(lm, _words_of(split, [k != neutral for k in labels]))
-            pulls = self._pull_cache[lm.key]
+            pulls = self.word_contrib(lm, _words_of(split, [k != neutral for k in labels]))
             extra = []
             for sp in self.model.specialists(lang, country):
                 # A specialist with the same features reuses the counts: one featurisation per text.
                 sp_idx, sp_proba = sp.predict(batch, counts if _same_features(sp, lm) else None)
                 hate = sp.classes.index("hate")
-                self.word_contrib(sp, _words_of(split, [k == hate for k in sp_idx.tolist()]))
-                extra.append((sp, sp_idx, sp_proba, self._pull_cache[sp.key]))
+                sp_pulls = self.word_contrib(sp, _words_of(split, [k == hate for k in sp_idx.tolist()]))
+                extra.append((sp, sp_idx, sp_proba, sp_pulls))
             rules = lm.language in HALLMARK_LANGUAGES
             for j, i in enumerate(idx):
                 words, offsets = split[j]
