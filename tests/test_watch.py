@@ -112,6 +112,38 @@ def test_without_escalation_signals_the_monthly_model_has_nothing_to_add() -> No
     assert ev["monthly"]["auc"]["value"] < ev["yearly_held_fixed"]["auc"]["value"] + 0.05
 
 
+def _logit_rows(seed: int = 3, n: int = 20000) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"yearly_logit": rng.normal(-4, 1, n), "a": rng.normal(size=n), "b": rng.normal(size=n)})
+    z = 3.0 + 1.3 * X["yearly_logit"] + 0.6 * X["a"]
+    return X, (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int).to_numpy()
+
+
+def test_the_monthly_penalty_shrinks_the_signals_but_never_the_yearly_forecast() -> None:
+    X, y = _logit_rows()
+    feats = ("yearly_logit", "a", "b")
+    strong = MonthlyUpdate(C=1e-7, features=feats).fit(X, y)
+    alone = MonthlyUpdate(inputs="yearly", features=feats).fit(X, y)
+    # Under a crushing penalty the signals vanish and the yearly slope is the plain recalibration's.
+    assert np.abs(strong.coef_[1:]).max() < 0.01
+    assert strong.coef_[0] == pytest.approx(alone.coef_[0], rel=0.02)
+    free = MonthlyUpdate(C=1e6, features=feats).fit(X, y)
+    assert free.coef_[0] / free.scale_[0] == pytest.approx(1.3, rel=0.1)  # the true slope, per unit log-odds
+
+
+def test_the_monthly_objective_is_scikit_learns_for_the_penalised_inputs() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _logit_rows()
+    m = MonthlyUpdate(C=0.05, features=("yearly_logit", "a", "b")).fit(X, y)
+    Z = (X.to_numpy() - m.mean_) / m.scale_
+    # The same optimum as scikit-learn's C, once the yearly column's penalty is made negligible by scaling it.
+    big = 1e3
+    sk = LogisticRegression(C=0.05, tol=1e-10, max_iter=5000).fit(Z * [big, 1, 1], y)
+    assert sk.coef_.ravel()[0] * big == pytest.approx(m.coef_[0], rel=1e-3)
+    np.testing.assert_allclose(sk.coef_.ravel()[1:], m.coef_[1:], rtol=1e-3, atol=1e-4)
+
+
 def test_lead_time_is_the_unbroken_top30_run_before_the_onset() -> None:
     months = range(MI(2000, 1), MI(2000, 12) + 1)
     preds = pd.DataFrame([(7, m) for m in months], columns=["ccode", "mi"])

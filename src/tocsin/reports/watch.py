@@ -22,6 +22,7 @@ from tocsin.core.records import json_clean
 from tocsin.core.settings import Settings
 from tocsin.evaluate.runs import Run, RunStore, settings_record, sources_record
 from tocsin.features.monthly import RELEASE_LAG, month_index, month_label
+from tocsin.models.monthly import MODEL_REVISION
 from tocsin.warehouse.store import Warehouse
 
 PREDICTIONS = "watch_predictions.parquet"
@@ -64,7 +65,7 @@ def make_watch_run(settings: Settings, *, forecast_run: str | None = None, stage
     with runs.create("watch", model=MODEL_NAME, seed=settings.seed, settings=settings_record(settings),
                      sources=sources_record(prov[prov["source"].isin(fm.WATCH_TABLES)]),
                      yearly_from_run=yearly_run.id, yearly_model=yearly_run.record.get("model"),
-                     release_lag_months=RELEASE_LAG) as run:
+                     release_lag_months=RELEASE_LAG, model_revision=MODEL_REVISION) as run:
         say("building the country-month panel")
         inputs = fm.watch_inputs({t: wh.read(t) for t in fm.WATCH_TABLES})
         first = int(month_index(*FIRST_FORECAST))
