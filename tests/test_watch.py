@@ -243,3 +243,50 @@ def test_a_long_stretch_without_dated_onsets_says_to_read_ranks_not_levels(tocsi
     last = int((w.onsets["year"] * 12 + w.onsets["month"].astype(int) - 1).max())
     assert levels_note(w, last + 12 + 35) is None
     assert "ranks, not levels" in (levels_note(w, last + 12 + 36) or "")
+
+
+def _render(items: list[object], width: int = 80) -> list[str]:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    con = Console(file=out, width=width, force_terminal=False, color_system=None)
+    for item in items:
+        con.print(item, highlight=False)
+    return out.getvalue().splitlines()
+
+
+def test_watch_output_fits_80_columns_with_what_moved_each_country_below_the_table(
+        tocsin_env: Path, walked) -> None:  # type: ignore[no-untyped-def]
+    from tocsin.core.settings import Settings
+    from tocsin.reports import watch_render
+    from tocsin.reports.watch import open_watch, watch_report
+
+    run_id = _watch_run(tocsin_env, walked)
+    w = open_watch(Settings())
+    rep = watch_report(w, w.month("2001-06"), 10)
+    lines = _render(watch_render.risers(rep, run_id))
+    assert max(len(line) for line in lines) <= 80
+    table = [line for line in lines if line.startswith("│")]
+    numbered_rows = [line for line in table if line.strip().strip("│").split("│")[0].strip()]
+    # A row takes a line or two (a long country name), never a word per line in a squeezed column.
+    assert len(numbered_rows) == len(rep["risers"]) and len(table) <= 2 * len(rep["risers"])
+    labels = {d["label"] for r in rep["risers"] for d in r["drivers"]}
+    assert labels and not any(label in line for label in labels for line in table)
+    below = " ".join(line.strip() for line in lines[lines.index(next(x for x in lines if x.startswith("└"))) + 1:])
+    for r in rep["risers"]:
+        if r["drivers"]:
+            d = r["drivers"][0]
+            assert f"{r['country']}: {d['label']} {d['log_odds_change']:+.2f}" in below  # whole, wrapped by words
+
+
+def test_watch_evaluation_fits_80_columns_and_keeps_its_intervals(walked) -> None:  # type: ignore[no-untyped-def]
+    from tocsin.reports import watch_render
+
+    _panel, onsets, wf = walked
+    ev = ew.evaluate(wf.predictions, onsets, FIRST, LAST, n_boot=20)
+    lines = _render(watch_render.evaluation(ev, "run-x"))
+    assert max(len(line) for line in lines) <= 80
+    d = ev["difference_monthly_minus_yearly"]["auc"]
+    assert f"({d['ci_low']:.3f}, {d['ci_high']:.3f})" in "\n".join(lines)

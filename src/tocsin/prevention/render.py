@@ -25,7 +25,7 @@ def _table(title: str, columns: tuple[str, ...], shares: dict[str, int] | None =
     return t
 
 
-def _numbered(items: list[tuple[str, Text]]) -> Table:
+def numbered(items: list[tuple[str, Text]]) -> Table:
     """`1. text` paragraphs that wrap by words under their text, at any terminal width."""
     g = Table.grid(padding=(0, 1))
     g.add_column(no_wrap=True, justify="right")
@@ -45,7 +45,7 @@ def prevention(res: PreventionResult) -> list[Any]:
     out: list[Any] = [t]
     if res.options:
         out += ["[bold]Why[/bold] (the evidence behind each option; values and sources in full with --json):",
-                _numbered([(f"{i}.", Text.assemble((o.tool.name, "bold"), ": ", o.rationale))
+                numbered([(f"{i}.", Text.assemble((o.tool.name, "bold"), ": ", o.rationale))
                            for i, o in enumerate(res.options, 1)])]
     else:
         out.append("No tool in the playbook is called for by this country-year's evidence.")
@@ -66,7 +66,7 @@ def tracker(rep: TrackerReport) -> list[Any]:
         + f"; {r.followed}" + ("; onset also in the warning's year" if r.onset_same_year else "")))
         for r in rep.rows]
     sm = rep.summary()
-    return [t, _numbered(after), f"{sm['warnings']} warning(s): {sm['with_response']} with a response (median lag "
+    return [t, numbered(after), f"{sm['warnings']} warning(s): {sm['with_response']} with a response (median lag "
                f"{sm['median_lag_days']} days), {sm['no_response']} with none; followed by onset: "
                f"{sm['followed_by_onset']}, no onset: {sm['no_onset']}, not yet known: {sm['not_yet_known']}.",
             *[f"[yellow]note:[/yellow] {n}" for n in rep.notes],
