@@ -69,3 +69,30 @@ def test_explain_reads_the_run_and_fits_nothing(home: Path, monkeypatch: pytest.
     res = CliRunner().invoke(app, ["explain", "Burma"])
     assert res.exit_code == 0, res.output
     assert "Discriminated share" in res.output and "+0.400" in res.output
+
+
+def test_explain_fits_80_columns_with_driver_labels_wrapped_by_words(home: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tocsin.cli.common import console
+
+    monkeypatch.setattr(console, "width", 80)
+    run_id = _make_run(home, {775: 0.05, 625: 0.10}, 0.4)
+    ex_path = RunStore(home / "runs").get(run_id).path / "explanations.parquet"
+    ex = pd.read_parquet(ex_path)
+    # A label as long as the real ones ("Share of population politically discriminated") and a long family.
+    ex["label"] = "Share of population politically discriminated against by the state"
+    ex["family"] = "repression and conflict evidence"
+    ex.to_parquet(ex_path, index=False)
+    res = CliRunner().invoke(app, ["explain", "Burma"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if line.startswith("│") and "+0.400" in line]
+    start = lines.index(rows[0])
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("│"):
+            break
+        block.append(line)
+    assert len(block) <= 4  # the label wraps over a few lines, not one word a line
+    assert "Share of population" in " ".join(line.split("│")[1].strip() for line in block)

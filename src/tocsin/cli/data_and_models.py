@@ -296,9 +296,14 @@ def explain(
             e = explain_country(s, name, c.gwcode, y)
     console.print(f"[bold]{e.name}[/bold], data of {e.year} (forecast for {e.year + 1}-{e.year + 2}), "
                   f"model {name}. Contributions in log-odds against an average country.")
-    t = Table(title="Drivers behind the risk")
-    for col in ("driver", "family", "UN factors", "value", "contribution", "change since last year"):
-        t.add_column(col, justify="right")
+    # Short numeric columns that never wrap; the names share what is left, so at 80 columns a driver's label
+    # wraps by words over two or three lines instead of one word a line.
+    t = Table(title="Drivers behind the risk", expand=True,
+              caption="UN: the UN Framework's risk factors; contrib.: log-odds; change: since last year")
+    t.add_column("driver", ratio=1)
+    t.add_column("family", max_width=len("ethno-nationalism") + 2)  # + cell padding: the longest word whole
+    for col in ("UN", "value", "contrib.", "change"):
+        t.add_column(col, justify="right", no_wrap=True)
     for r in e.top(top).itertuples():
         t.add_row(r.label, r.family, r.un_factors, f"{r.value:.3g}", f"{r.contribution:+.3f}",
                   "" if r.change != r.change else f"{r.change:+.3f}")
@@ -307,7 +312,7 @@ def explain(
                               ("By UN Framework risk factor", e.by_un_factor, "title")):
         t = Table(title=title)
         for col in (key, "contribution", "change"):
-            t.add_column(col, justify="right")
+            t.add_column(col, justify="left" if col == key else "right")
         for r in frame.itertuples():
             ch = r.change
             t.add_row(str(getattr(r, key)), f"{r.contribution:+.3f}", "" if ch != ch else f"{ch:+.3f}")
