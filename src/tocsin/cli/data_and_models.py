@@ -232,7 +232,7 @@ def forecast(
 
     t = Table(title=f"Risk of a new mass-killing onset from {rec['base_year']} data ({name})")
     for col in ("rank", "country", "2 years", "90% interval", "next year", "EWP rank"):
-        t.add_column(col, justify="right")
+        t.add_column(col, justify="left" if col == "country" else "right")
     for r in table.head(top).itertuples():
         ewp_rank = "" if r.ewp_rank_2yr != r.ewp_rank_2yr else str(int(r.ewp_rank_2yr))
         lo, hi = getattr(r, "prob_2y_lo", None), getattr(r, "prob_2y_hi", None)
