@@ -192,8 +192,17 @@ def test_cli_model_card_json_and_table(
     data = json.loads(CliRunner().invoke(app, ["monitor", "model", "--json"]).stdout)
     assert data["models"][0]["key"] == "en" and data["models"][0]["n_train"] == 18
     assert "CLD2" in data["language_identification"]
+    from tocsin.cli.common import console
+
+    monkeypatch.setattr(console, "width", 80)
     table = CliRunner().invoke(app, ["monitor", "model"])
     assert table.exit_code == 0 and "Model card" in table.stdout
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # The CV's choice is below the table in full, not squeezed into a column.
+    chosen = data["models"][0]["chosen"]
+    assert not any(chosen in line for line in lines if line.startswith("│"))
+    assert f"en: chosen by CV: {chosen}" in " ".join(line.strip() for line in lines)
 
 
 def test_retraining_swaps_the_model_atomically_while_scoring_goes_on(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from tocsin.cli.common import app, console, err_console, friendly, settings
 
@@ -176,15 +177,23 @@ def monitor_evaluate(
 
     s = settings()
     model = classifier.load(classifier.model_path(s))
+    from tocsin.prevention.render import numbered
+
+    # Short columns that fit 80; the CV's choice and the per-class F1 go below, one numbered line per row.
     table = Table(title="Dangerous-speech classifiers: held-out macro-F1 (scored once) beside train-only CV")
-    for col in ("model", "held-out split", "macro-F1", "CV macro-F1", "F1 hate/off./neutral", "n", "chosen by CV"):
-        table.add_column(col)
+    for col in ("#", "model", "held-out split", "macro-F1", "CV", "n"):
+        table.add_column(col, no_wrap=col != "held-out split", justify="left" if col in ("model", "held-out split")
+                         else "right")
     metrics = classifier.evaluate(model, s)
-    for m in metrics:
-        per = "/".join(f"{m.per_class[c]:.2f}" if c in m.per_class else "–" for c in ("hate", "offensive", "neutral"))
-        table.add_row(m.key or m.language, m.split.removesuffix(" split"), f"{m.macro_f1:.3f}",
-                      f"{m.cv_macro_f1:.3f}", per, str(m.n_test), m.variant)
+    below = []
+    for i, m in enumerate(metrics, 1):
+        table.add_row(str(i), m.key or m.language, m.split.removesuffix(" split"), f"{m.macro_f1:.3f}",
+                      f"{m.cv_macro_f1:.3f}", str(m.n_test))
+        per = ", ".join(f"{c} {m.per_class[c]:.2f}" for c in ("hate", "offensive", "neutral") if c in m.per_class)
+        below.append((f"{i}.", Text.assemble((m.key or m.language, "bold"),
+                                             f": chosen by CV: {m.variant}; F1 by class: {per}")))
     console.print(table)
+    console.print(numbered(below))
     for key in dict.fromkeys(m.key or m.language for m in metrics):
         m = next(m for m in metrics if (m.key or m.language) == key)
         console.print(f"[dim]{key}: {m.corpus}; licence: {m.licence}; {m.citation}[/dim]", highlight=False)
@@ -222,17 +231,22 @@ def monitor_model(as_json: bool = typer.Option(False, "--json", help="Print the 
     console.print(f"speech model trained {data['trained_at']} in {data['training_seconds']} s (seed {data['seed']}"
                   f"{', cap ' + str(data['cap']) if data['cap'] else ''}); {data['lexicon_terms']} lexicon terms; "
                   f"language identification: {data['language_identification']}", highlight=False)
+    from tocsin.prevention.render import numbered
+
     table = Table(title="Model card")
-    for col in ("model", "where", "training texts", "corrections", "chosen by CV", "CV macro-F1",
-                "held-out macro-F1"):
-        table.add_column(col)
-    for m in data["models"]:
+    for col in ("#", "model", "where", "training texts", "corrections", "CV"):
+        table.add_column(col, no_wrap=col != "where", justify="left" if col in ("model", "where") else "right")
+    below = []
+    for i, m in enumerate(data["models"], 1):
         held = "; ".join(f"{h['macro_f1']:.3f} {h['split'].removesuffix(' split')} (n={h['n']})"
                          for h in m["held_out"])
         countries = m["countries"] if isinstance(m["countries"], str) else ", ".join(m["countries"])
         cv = "–" if m["cv_macro_f1"] is None else f"{m['cv_macro_f1']:.3f}"
-        table.add_row(m["key"], countries, str(m["n_train"]), str(m["corrections_used"]), m["chosen"], cv, held)
+        table.add_row(str(i), m["key"], countries, str(m["n_train"]), str(m["corrections_used"]), cv)
+        below.append((f"{i}.", Text.assemble((m["key"], "bold"),
+                                             f": chosen by CV: {m['chosen']}; held-out macro-F1: {held or '–'}")))
     console.print(table)
+    console.print(numbered(below))
     for m in data["models"]:
         console.print(f"[dim]{m['key']}: {m['corpus']}; licence: {m['licence']}; {m['citation']}[/dim]",
                       highlight=False)
