@@ -60,3 +60,30 @@ def test_ablation_intervals_resample_whole_countries(monkeypatch) -> None:
                        model_params={"cv": 3, "n_alphas": 10})
     assert seen and all(g is not None and len(set(g)) == res.clusters for g in seen)
     assert res.to_json()["interval"].startswith("95% percentile, country-clustered")
+
+
+def test_the_ablation_table_fits_80_columns_with_each_interval_whole() -> None:
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from tocsin.reports import terminal
+
+    names = ["base", "base+climate", "base+ethno-nationalism", "base+repression+latent", "base+all"]
+    table = pd.DataFrame({
+        "variant": names, "auc": 0.835, "d_auc": -0.011, "d_auc_lo": -0.021, "d_auc_hi": -0.002,
+        "top30_recall": 0.72, "d_top30_recall": -0.08, "d_top30_recall_lo": -0.23, "d_top30_recall_hi": 0.05,
+        "brier": 0.00832, "d_brier": -0.00001, "d_brier_lo": -0.00008, "d_brier_hi": 0.00006,
+    })
+    table.loc[0, [c for c in table.columns if c.startswith("d_")]] = float("nan")
+    out = io.StringIO()
+    con = Console(file=out, width=80, force_terminal=False, color_system=None)
+    for item in terminal.ablation(table, rows=5032, onsets=39, clusters=168, start=1994, end=2024):
+        con.print(item)
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    text = "\n".join(lines)
+    for whole in ("(-0.021, -0.002)", "(-23%, +5%)", "(-0.00008, +0.00006)", "+ethno-nationalism"):
+        assert whole in text
+    assert "nan" not in text  # the base has no difference from itself

@@ -359,17 +359,11 @@ def drivers(
         run.timing("ablation")
         run.store.save_ablation(res.to_json())
     err_console.print(f"[dim]run {run.id}[/dim]")
-    t = Table(title=f"What each driver family adds ({res.rows} country-years, {res.onsets} onsets, {start}-{end}; "
-              f"95% CIs: bootstrap over {res.clusters} countries, all their years together)")
-    for col in ("variant", "AUC", "ΔAUC (95% CI)", "top-30 recall", "Δrecall (95% CI)", "Brier",
-                "ΔBrier (95% CI)"):
-        t.add_column(col, justify="right")
-    for r in res.table.itertuples():
-        t.add_row(r.variant, f"{r.auc:.3f}", f"{r.d_auc:+.3f} ({r.d_auc_lo:+.3f}, {r.d_auc_hi:+.3f})",
-                  f"{r.top30_recall:.0%}",
-                  f"{r.d_top30_recall:+.0%} ({r.d_top30_recall_lo:+.0%}, {r.d_top30_recall_hi:+.0%})",
-                  f"{r.brier:.5f}", f"{r.d_brier:+.5f} ({r.d_brier_lo:+.5f}, {r.d_brier_hi:+.5f})")
-    console.print(t)
+    from tocsin.reports import terminal
+
+    for item in terminal.ablation(res.table, rows=res.rows, onsets=res.onsets, clusters=res.clusters, start=start,
+                                  end=end):
+        console.print(item)
     if json_out:
         json_out.write_text(json.dumps(res.to_json(), indent=1))
         console.print(f"Wrote {json_out}")
