@@ -53,9 +53,9 @@ def hotspots_cmd(
     for k, why in res.missing.items():
         console.print(f"[yellow]missing {k}[/yellow]: {why} (reweighted, not zero-filled)", highlight=False)
     for note in res.notes:
-        console.print(f"note: {note}", highlight=False, soft_wrap=True)
+        console.print(f"note: {note}", highlight=False, markup=False)
     for pub, lic, cite in res.credits():
-        console.print(f"source: {pub} — licence: {lic} — cite: {cite}", highlight=False, soft_wrap=True)
+        console.print(f"source: {pub} — licence: {lic} — cite: {cite}", highlight=False, markup=False)
     if json_out:
         json_out.write_text(_json.dumps(res.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
         console.print(f"wrote {json_out}")
