@@ -63,11 +63,9 @@ def test_ablation_intervals_resample_whole_countries(monkeypatch) -> None:
 
 
 def test_the_ablation_table_fits_80_columns_with_each_interval_whole() -> None:
-    import io
-
     import pandas as pd
-    from rich.console import Console
 
+    from screen import render
     from tocsin.reports import terminal
 
     names = ["base", "base+climate", "base+ethno-nationalism", "base+repression+latent", "base+all"]
@@ -77,11 +75,7 @@ def test_the_ablation_table_fits_80_columns_with_each_interval_whole() -> None:
         "brier": 0.00832, "d_brier": -0.00001, "d_brier_lo": -0.00008, "d_brier_hi": 0.00006,
     })
     table.loc[0, [c for c in table.columns if c.startswith("d_")]] = float("nan")
-    out = io.StringIO()
-    con = Console(file=out, width=80, force_terminal=False, color_system=None)
-    for item in terminal.ablation(table, rows=5032, onsets=39, clusters=168, start=1994, end=2024):
-        con.print(item)
-    lines = out.getvalue().splitlines()
+    lines = render(terminal.ablation(table, rows=5032, onsets=39, clusters=168, start=1994, end=2024))
     assert max(len(line) for line in lines) <= 80
     text = "\n".join(lines)
     for whole in ("(-0.021, -0.002)", "(-23%, +5%)", "(-0.00008, +0.00006)", "+ethno-nationalism"):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from screen import render
 from tocsin.evaluate import watch as ew
 from tocsin.features import monthly as fm
 from tocsin.models.monthly import MonthlyUpdate
@@ -245,18 +246,6 @@ def test_a_long_stretch_without_dated_onsets_says_to_read_ranks_not_levels(tocsi
     assert "ranks, not levels" in (levels_note(w, last + 12 + 36) or "")
 
 
-def _render(items: list[object], width: int = 80) -> list[str]:
-    import io
-
-    from rich.console import Console
-
-    out = io.StringIO()
-    con = Console(file=out, width=width, force_terminal=False, color_system=None)
-    for item in items:
-        con.print(item, highlight=False)
-    return out.getvalue().splitlines()
-
-
 def test_watch_output_fits_80_columns_with_what_moved_each_country_below_the_table(
         tocsin_env: Path, walked) -> None:  # type: ignore[no-untyped-def]
     from tocsin.core.settings import Settings
@@ -266,7 +255,7 @@ def test_watch_output_fits_80_columns_with_what_moved_each_country_below_the_tab
     run_id = _watch_run(tocsin_env, walked)
     w = open_watch(Settings())
     rep = watch_report(w, w.month("2001-06"), 10)
-    lines = _render(watch_render.risers(rep, run_id))
+    lines = render(watch_render.risers(rep, run_id))
     assert max(len(line) for line in lines) <= 80
     table = [line for line in lines if line.startswith("│")]
     numbered_rows = [line for line in table if line.strip().strip("│").split("│")[0].strip()]
@@ -286,7 +275,7 @@ def test_watch_evaluation_fits_80_columns_and_keeps_its_intervals(walked) -> Non
 
     _panel, onsets, wf = walked
     ev = ew.evaluate(wf.predictions, onsets, FIRST, LAST, n_boot=20)
-    lines = _render(watch_render.evaluation(ev, "run-x"))
+    lines = render(watch_render.evaluation(ev, "run-x"))
     assert max(len(line) for line in lines) <= 80
     d = ev["difference_monthly_minus_yearly"]["auc"]
     assert f"({d['ci_low']:.3f}, {d['ci_high']:.3f})" in "\n".join(lines)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
 
-from rich.console import Console
-
-from tocsin.prevention import render
+from screen import render
+from tocsin.prevention import render as prevention_render
 from tocsin.prevention.playbook import load_playbook
 from tocsin.prevention.rank import Option, PreventionResult
 
@@ -25,21 +22,13 @@ def _result() -> PreventionResult:
     return PreventionResult(9001, 2016, "Freedonia", date(2017, 1, 1), options, ["a note"], "test", [])
 
 
-def _render(items: list[Any], width: int = 80) -> list[str]:
-    out = io.StringIO()
-    con = Console(file=out, width=width, force_terminal=False, color_system=None)
-    for item in items:
-        con.print(item, highlight=False)
-    return out.getvalue().splitlines()
-
-
 def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("│").split("│")]
 
 
 def test_prevent_fits_80_columns_and_its_evidence_is_below_the_table_in_full() -> None:
     res = _result()
-    lines = _render(render.prevention(res))
+    lines = render(prevention_render.prevention(res))
     assert max(len(line) for line in lines) <= 80
     table = [line for line in lines if line.startswith("│")]
     assert table and not any("Addresses" in line or "discrimpop" in line for line in table)
@@ -53,7 +42,7 @@ def test_prevent_fits_80_columns_and_its_evidence_is_below_the_table_in_full() -
 
 
 def test_a_long_rationale_wraps_by_words_under_its_number() -> None:
-    lines = _render(render.prevention(_result()))
+    lines = render(prevention_render.prevention(_result()))
     start = next(i for i, line in enumerate(lines) if line.startswith("1. "))
     follow = lines[start + 1]
     assert follow.startswith("   ") and follow.strip()  # hanging indent, not a new column of single words
@@ -68,7 +57,7 @@ def test_warnings_report_fits_80_columns_with_dates_whole_and_responses_below() 
     summary = {"warnings": 1, "with_response": 1, "median_lag_days": 123, "no_response": 0,
                "followed_by_onset": 0, "no_onset": 1, "not_yet_known": 0}
     rep = SimpleNamespace(rows=[row], summary=lambda: summary, notes=[])
-    lines = _render(render.tracker(rep))  # type: ignore[arg-type]
+    lines = render(prevention_render.tracker(rep))  # type: ignore[arg-type]
     assert max(len(line) for line in lines) <= 80
     table = [line for line in lines if line.startswith("│")]
     assert "2018-05-01" in table[0] and len(table) <= 6  # long names wrap by words, dates stay whole
