@@ -216,7 +216,7 @@ def _watch_run(settings: Settings, rng: np.random.Generator) -> str:
                   "monthly_lead": {"onsets": 1, "in_top30_month_before": 1, "median_months_missed_as_0": 5.0},
                   "yearly_lead": {"onsets": 1, "in_top30_month_before": 1, "median_months_missed_as_0": 5.0}}
     with RunStore(settings.runs_dir).create("watch", model=rw.MODEL_NAME, yearly_from_run="synthetic",
-                                            release_lag_months=RELEASE_LAG) as run:
+                                            release_lag_months=RELEASE_LAG, model_revision=2) as run:
         panel.to_parquet(run.path / rw.PANEL)
         preds.to_parquet(run.path / rw.PREDICTIONS)
         models.to_parquet(run.path / rw.MODELS)

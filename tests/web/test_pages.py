@@ -87,3 +87,5 @@ def test_watch_api_and_country_and_track_record_pages_show_the_monthly_watch(cli
         "/country/MMR").text
     track = client.get("/track-record").text
     assert "Monthly watch against the yearly forecast held fixed" in track and "775 2021 (junta)" in track
+    # The page says which specification it scores, and that the second was scored on the first's months.
+    assert "monthly model revision 2" in track and "a second look, not a fresh test" in track

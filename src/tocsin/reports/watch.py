@@ -257,4 +257,6 @@ def evaluation_summary(w: Watch) -> dict[str, Any]:
     return {k: ev.get(k) for k in ("months", "country_months", "countries", "onset_months", "onsets_scored",
                                     "monthly", "yearly_held_fixed", "difference_monthly_minus_yearly",
                                     "monthly_lead", "yearly_lead", "year_only_onsets", "lead_times",
-                                    "variants_chosen")} | {"run": w.run.id}
+                                    "variants_chosen")} | {
+        # Runs made before revisions were recorded hold the first specification.
+        "run": w.run.id, "model_revision": int(w.run.record.get("model_revision", 1))}
