@@ -174,11 +174,10 @@ def monitor_evaluate(
 ) -> None:
     """Macro-F1 on every held-out split beside the train-only CV score; reasons against annotators'."""
     from tocsin.monitor.speech import classifier
+    from tocsin.prevention.render import numbered
 
     s = settings()
     model = classifier.load(classifier.model_path(s))
-    from tocsin.prevention.render import numbered
-
     # Short columns that fit 80; the CV's choice and the per-class F1 go below, one numbered line per row.
     table = Table(title="Dangerous-speech classifiers: held-out macro-F1 (scored once) beside train-only CV")
     for col in ("#", "model", "held-out split", "macro-F1", "CV", "n"):
@@ -219,6 +218,7 @@ def monitor_evaluate(
 def monitor_model(as_json: bool = typer.Option(False, "--json", help="Print the model card as JSON.")) -> None:
     """The model card: per-language F1 on each split, CV choice, training data and size, date, corrections."""
     from tocsin.monitor.speech import card, classifier
+    from tocsin.prevention.render import numbered
 
     s = settings()
     path = classifier.model_path(s)
@@ -231,8 +231,6 @@ def monitor_model(as_json: bool = typer.Option(False, "--json", help="Print the 
     console.print(f"speech model trained {data['trained_at']} in {data['training_seconds']} s (seed {data['seed']}"
                   f"{', cap ' + str(data['cap']) if data['cap'] else ''}); {data['lexicon_terms']} lexicon terms; "
                   f"language identification: {data['language_identification']}", highlight=False)
-    from tocsin.prevention.render import numbered
-
     table = Table(title="Model card")
     for col in ("#", "model", "where", "training texts", "corrections", "CV"):
         table.add_column(col, no_wrap=col != "where", justify="left" if col in ("model", "where") else "right")

@@ -46,7 +46,7 @@ def prevention(res: PreventionResult) -> list[Any]:
     if res.options:
         out += ["[bold]Why[/bold] (the evidence behind each option; values and sources in full with --json):",
                 numbered([(f"{i}.", Text.assemble((o.tool.name, "bold"), ": ", o.rationale))
-                           for i, o in enumerate(res.options, 1)])]
+                          for i, o in enumerate(res.options, 1)])]
     else:
         out.append("No tool in the playbook is called for by this country-year's evidence.")
     out += [f"[yellow]note:[/yellow] {n}" for n in res.notes]

@@ -9,10 +9,11 @@ import pandas as pd
 from rich.table import Table
 
 
-def _cell(value: float, diff: float, lo: float, hi: float, fmt: str, base: bool = False) -> str:
-    if base or diff != diff:  # the base itself: no difference to show
-        return format(value, fmt.lstrip("+"))
-    return f"{value:{fmt.lstrip('+')}}\n{diff:{fmt}}\n({lo:{fmt}}, {hi:{fmt}})"
+def _cell(value: float, diff: float, lo: float, hi: float, fmt: str, base: bool) -> str:
+    shown = format(value, fmt.lstrip("+"))
+    if base:  # no difference from itself to show
+        return shown
+    return f"{shown}\n{diff:{fmt}}\n({lo:{fmt}}, {hi:{fmt}})"
 
 
 def ablation(table: pd.DataFrame, *, rows: int, onsets: int, clusters: int, start: int, end: int) -> list[Any]:

@@ -38,11 +38,10 @@ def risers(rep: dict[str, Any], run_id: str) -> list[Any]:
     t = Table(title=f"Monthly watch {rep['month']}: largest rises in 12-month risk", caption=f"run {run_id}")
     for col in ("#", "country", "risk", "before", "rank", "was", "yearly"):
         t.add_column(col, justify="left" if col == "country" else "right")
+    why = []
     for i, r in enumerate(rep["risers"], 1):
         t.add_row(str(i), r["country"], _pct(r["prob"]), _pct(r["prob_before"]), str(int(r["rank"])),
                   str(int(r["rank_before"])), str(int(r["yearly_rank"])))
-    why = []
-    for i, r in enumerate(rep["risers"], 1):
         moved = "; ".join(f"{d['label']} {d['log_odds_change']:+.2f}" for d in r["drivers"][:3])
         events = evidence_line(r["evidence"])
         text = Text.assemble((r["country"], "bold"), ": ", moved or "no input moved")
