@@ -16,7 +16,7 @@ from tocsin.core.settings import Settings
 from tocsin.monitor.speech import card, classifier, corpora
 from tocsin.monitor.speech.corpora import Corpus, EvalSplit, Split
 from tocsin.monitor.speech.scoring import Scorer
-from tocsin.monitor.speech.selection import choose, macro_f1, tune_offsets
+from tocsin.monitor.speech.selection import choose, macro_f1, macro_f1_interval, tune_offsets
 from tocsin.monitor.speech.text import identify, normalise
 
 TINY = {
@@ -81,6 +81,31 @@ def test_macro_f1_matches_scikit_learn() -> None:
     )
 
 
+def test_macro_f1_interval_is_the_percentile_bootstrap_of_scikit_learns_score() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 300)
+    pred = np.where(rng.random(300) < 0.7, y, rng.integers(0, 3, 300))
+    lo, hi = macro_f1_interval(y, pred, 3, seed=5, n_boot=400)
+    # The same resamples, scored one by one with sklearn over the fixed label set.
+    idx = np.random.default_rng(5).integers(0, 300, size=(400, 300))
+    each = [f1_score(y[i], pred[i], labels=[0, 1, 2], average="macro", zero_division=0) for i in idx]
+    assert (lo, hi) == pytest.approx(tuple(np.percentile(each, [2.5, 97.5])))
+    assert lo < macro_f1(y, pred, 3) < hi
+
+
+def test_macro_f1_interval_narrows_as_the_split_grows() -> None:
+    rng = np.random.default_rng(3)
+
+    def width(n: int) -> float:
+        y = rng.integers(0, 3, n)
+        pred = np.where(rng.random(n) < 0.7, y, rng.integers(0, 3, n))
+        lo, hi = macro_f1_interval(y, pred, 3, seed=0)
+        return hi - lo
+
+    assert width(4000) < width(250) / 2
+    assert np.isnan(macro_f1_interval(np.array([], dtype=int), np.array([], dtype=int), 3, seed=0)).all()
+
+
 def test_tuned_thresholds_recover_a_shifted_minority_class() -> None:
     rng = np.random.default_rng(1)
     y = (rng.random(600) < 0.15).astype(int)
@@ -110,6 +135,8 @@ def test_held_out_labels_never_change_what_is_chosen(settings: Settings, monkeyp
     (m_right,), (m_wrong,) = right.metrics, wrong.metrics
     assert m_right.split == "published dev split" and m_right.cv_macro_f1 == a.cv_macro_f1
     assert m_right.macro_f1 > m_wrong.macro_f1  # the held-out split is scored, after the choice
+    assert m_right.ci95[0] <= m_right.macro_f1 <= m_right.ci95[1]
+    assert card.card(right)["models"][0]["held_out"][0]["ci95"] == pytest.approx(list(m_right.ci95), abs=1e-6)
 
 
 def test_corrections_join_training_and_show_on_the_card(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,3 +282,22 @@ def test_burmese_words_are_syllables() -> None:
     analyzer = Featurizer("my", "char+word").word
     assert analyzer is not None
     assert analyzer.build_analyzer()("ကုလားတွေ") == ["ကု", "လား", "တွေ", "ကု လား", "လား တွေ"]
+
+
+def test_cli_evaluate_prints_each_held_out_score_with_its_interval_in_80_columns(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tocsin.cli.common import console
+    from tocsin.cli.main import app
+
+    _fake_corpora(monkeypatch, ["hate", "offensive", "neutral", "hate", "offensive"])
+    monkeypatch.setenv("TOCSIN_HOME", str(settings.home))
+    model = classifier.train(settings)
+    classifier.save(model, classifier.model_path(settings))
+    monkeypatch.setattr(console, "width", 80)
+    out = CliRunner().invoke(app, ["monitor", "evaluate", "--no-rationales"])
+    assert out.exit_code == 0, out.output
+    (m,) = model.metrics
+    row = next(line for line in out.stdout.splitlines() if line.startswith("│ 1 "))
+    assert f"{m.macro_f1:.3f}" in row and f"{m.ci95[0]:.3f}-{m.ci95[1]:.3f}" in row and "95% CI" in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80

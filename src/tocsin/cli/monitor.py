@@ -167,6 +167,13 @@ def monitor_train(
                   f"correction(s) and {len(model.lexicon)} lexicon terms written to {model_path(s)}")
 
 
+def _span(lo: float | None, hi: float | None) -> str:
+    """An interval as "0.687-0.731"; a dash for a model saved before intervals were measured."""
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return "–"
+    return f"{lo:.3f}-{hi:.3f}"
+
+
 @monitor_app.command("evaluate")
 @friendly
 def monitor_evaluate(
@@ -179,15 +186,15 @@ def monitor_evaluate(
     s = settings()
     model = classifier.load(classifier.model_path(s))
     # Short columns that fit 80; the CV's choice and the per-class F1 go below, one numbered line per row.
-    table = Table(title="Dangerous-speech classifiers: held-out macro-F1 (scored once) beside train-only CV")
-    for col in ("#", "model", "held-out split", "macro-F1", "CV", "n"):
+    table = Table(title="Speech classifiers: held-out macro-F1 (scored once) beside train-only CV")
+    for col in ("#", "model", "held-out split", "macro-F1", "95% CI", "CV", "n"):
         table.add_column(col, no_wrap=col != "held-out split", justify="left" if col in ("model", "held-out split")
                          else "right")
     metrics = classifier.evaluate(model, s)
     below = []
     for i, m in enumerate(metrics, 1):
         table.add_row(str(i), m.key or m.language, m.split.removesuffix(" split"), f"{m.macro_f1:.3f}",
-                      f"{m.cv_macro_f1:.3f}", str(m.n_test))
+                      _span(*m.ci95), f"{m.cv_macro_f1:.3f}", str(m.n_test))
         per = ", ".join(f"{c} {m.per_class[c]:.2f}" for c in ("hate", "offensive", "neutral") if c in m.per_class)
         below.append((f"{i}.", Text.assemble((m.key or m.language, "bold"),
                                              f": chosen by CV: {m.variant}; F1 by class: {per}")))
@@ -236,8 +243,8 @@ def monitor_model(as_json: bool = typer.Option(False, "--json", help="Print the 
         table.add_column(col, no_wrap=col != "where", justify="left" if col in ("model", "where") else "right")
     below = []
     for i, m in enumerate(data["models"], 1):
-        held = "; ".join(f"{h['macro_f1']:.3f} {h['split'].removesuffix(' split')} (n={h['n']})"
-                         for h in m["held_out"])
+        held = "; ".join(f"{h['macro_f1']:.3f} (95% CI {_span(*h.get('ci95') or (None, None))}) "
+                         f"{h['split'].removesuffix(' split')} (n={h['n']})" for h in m["held_out"])
         countries = m["countries"] if isinstance(m["countries"], str) else ", ".join(m["countries"])
         cv = "–" if m["cv_macro_f1"] is None else f"{m['cv_macro_f1']:.3f}"
         table.add_row(str(i), m["key"], countries, str(m["n_train"]), str(m["corrections_used"]), cv)

@@ -54,7 +54,13 @@ def card(model: SpeechModel) -> dict[str, Any]:
                 "cv": f"{N_FOLDS}-fold stratified cross-validation on the training split only",
                 "cv_scores": {k: _num(v) for k, v in sorted(lm.cv_scores.items(), key=lambda kv: -kv[1])},
                 "held_out": [
-                    {"split": m.split, "macro_f1": _num(m.macro_f1), "n": m.n_test, "per_class": m.per_class}
+                    {
+                        "split": m.split,
+                        "macro_f1": _num(m.macro_f1),
+                        "ci95": [_num(v) for v in m.ci95],
+                        "n": m.n_test,
+                        "per_class": m.per_class,
+                    }
                     for m in model.metrics
                     if (m.key or m.language) == key
                 ],

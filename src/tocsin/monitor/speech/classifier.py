@@ -40,6 +40,7 @@ from tocsin.monitor.speech.selection import (
     calibrated,
     choose,
     fit_svm,
+    macro_f1_interval,
     platt,
     tune_offsets,
 )
@@ -108,6 +109,7 @@ class Metric:
     key: str = ""
     cv_macro_f1: float = float("nan")
     variant: str = ""
+    ci95: tuple[float, float] = (float("nan"), float("nan"))  # bootstrap over the split's texts
 
 
 @dataclass
@@ -189,10 +191,14 @@ def fit_language(
     )
 
 
-def _metric(lm: LanguageModel, split: EvalSplit, corpus: Corpus) -> Metric:
+def _metric(lm: LanguageModel, split: EvalSplit, corpus: Corpus, seed: int) -> Metric:
     idx, _ = lm.predict(split.texts)
     pred = [lm.classes[i] for i in idx]
     labels = [c for c in LABELS if c in set(split.labels) | set(pred)]
+    code = {c: i for i, c in enumerate(labels)}
+    ci95 = macro_f1_interval(
+        np.array([code[c] for c in split.labels]), np.array([code[c] for c in pred]), len(labels), seed
+    )
     report = classification_report(split.labels, pred, labels=labels, output_dict=True, zero_division=0)
     return Metric(
         language=corpus.language,
@@ -206,11 +212,12 @@ def _metric(lm: LanguageModel, split: EvalSplit, corpus: Corpus) -> Metric:
         key=corpus.model_key,
         cv_macro_f1=lm.cv_macro_f1,
         variant=lm.variant.name,
+        ci95=ci95,
     )
 
 
-def _evaluate(lm: LanguageModel, split: Split, corpus: Corpus) -> list[Metric]:
-    return [_metric(lm, ev, corpus) for ev in split.held_out()]
+def _evaluate(lm: LanguageModel, split: Split, corpus: Corpus, seed: int) -> list[Metric]:
+    return [_metric(lm, ev, corpus, seed) for ev in split.held_out()]
 
 
 def _chosen(keys: list[str] | None) -> list[Corpus]:
@@ -257,7 +264,7 @@ def train(
         )
         models[corpus.model_key] = lm
         used[corpus.model_key] = len(extra)
-        got = _evaluate(lm, split, corpus)
+        got = _evaluate(lm, split, corpus, settings.seed)
         metrics += got
         sources.append(
             {
@@ -294,7 +301,7 @@ def evaluate(model: SpeechModel, settings: Settings) -> list[Metric]:
     for corpus in CORPORA:
         if corpus.model_key in model.languages:
             split = load_split(corpus, settings, cap=model.cap)
-            out += _evaluate(model.languages[corpus.model_key], split, corpus)
+            out += _evaluate(model.languages[corpus.model_key], split, corpus, settings.seed)
     return out
 
 

@@ -222,6 +222,30 @@ def macro_f1(y: np.ndarray, pred: np.ndarray, k: int) -> float:
     return float(f1[present].mean()) if present.any() else 0.0
 
 
+def macro_f1_interval(
+    y: np.ndarray, pred: np.ndarray, k: int, seed: int, n_boot: int = 2000, level: float = 0.95
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of macro-F1 over a fixed set of k labels, resampling texts.
+
+    Texts are resampled independently: the corpora carry no author or thread to cluster on. F1 of a label
+    absent from both a resample's truth and predictions counts as 0, as in sklearn's `f1_score(labels=...,
+    zero_division=0)`, which is how the point estimate is computed.
+    """
+    n = len(y)
+    if n == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    cell = (y * k + pred)[idx] + (np.arange(n_boot) * k * k)[:, None]
+    conf = np.bincount(cell.ravel(), minlength=n_boot * k * k).reshape(n_boot, k, k)
+    tp = np.diagonal(conf, axis1=1, axis2=2).astype(float)
+    denom = conf.sum(axis=2) + conf.sum(axis=1)
+    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0).mean(axis=1)
+    tail = (1 - level) / 2 * 100
+    lo, hi = np.percentile(f1, [tail, 100 - tail])
+    return float(lo), float(hi)
+
+
 def tune_offsets(margins: np.ndarray, y: np.ndarray, rounds: int = 2) -> np.ndarray:
     """Per-class offsets (class 0 fixed at 0) that maximise macro-F1 of argmax(margins + offsets)."""
     k = margins.shape[1]
