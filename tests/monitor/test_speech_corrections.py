@@ -133,7 +133,8 @@ def test_model_card_page_is_for_signed_in_roles_and_escapes_the_card(
     from tocsin.monitor.speech.classifier import Metric
 
     evil = "<script>alert(3)</script>"
-    metric = Metric("en", 0.5, 12, "published test split", {"hate": 0.25, "neutral": 0.75}, evil, "MIT", "cite")
+    metric = Metric("en", 0.5, 12, "published test split", {"hate": 0.25, "neutral": 0.75}, evil, "MIT", "cite",
+                    ci95=(0.3125, 0.6875))
     model = dataclasses.replace(
         speech_model,
         sources=[{"key": "en", "language": "en", "name": evil, "url": "", "licence": "MIT", "citation": "c"}],
@@ -148,5 +149,6 @@ def test_model_card_page_is_for_signed_in_roles_and_escapes_the_card(
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert evil not in page.text and "&lt;script&gt;alert(3)&lt;/script&gt;" in page.text
         assert "published test split</td><td>0.500</td>" in page.text and "hate 0.250, neutral 0.750" in page.text
+        assert "<td>0.312–0.688</td>" in page.text  # the held-out score's 95% interval
         cv = model.languages["en"].cv_macro_f1
         assert ("–" if cv != cv else f"{cv:.3f}") in page.text
