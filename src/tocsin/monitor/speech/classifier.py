@@ -301,7 +301,7 @@ def evaluate(model: SpeechModel, settings: Settings) -> list[Metric]:
     for corpus in CORPORA:
         if corpus.model_key in model.languages:
             split = load_split(corpus, settings, cap=model.cap)
-            out += _evaluate(model.languages[corpus.model_key], split, corpus, settings.seed)
+            out += _evaluate(model.languages[corpus.model_key], split, corpus, model.seed)
     return out
 
 
